@@ -1,0 +1,126 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courseware.models import Unit
+
+INSTRUCTORS_GROUP = "Instructors"
+
+# No 0/O or 1/I/L: codes are read aloud and copied from a projector.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def is_instructor(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_instructor", None)
+    if cached is None:
+        cached = user.groups.filter(name=INSTRUCTORS_GROUP).exists()
+        user._is_instructor = cached
+    return cached
+
+
+class SchoolClassQuerySet(models.QuerySet):
+    def taught_by(self, user):
+        return self.filter(instructor=user)
+
+    def attended_by(self, user):
+        return self.filter(enrollments__student=user, enrollments__removed_at__isnull=True)
+
+
+class SchoolClass(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    term = models.CharField(_("term"), max_length=60)
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes_taught"
+    )
+    join_code = models.CharField(_("join code"), max_length=16, unique=True, default=new_join_code)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SchoolClassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+
+    def __str__(self):
+        return f"{self.name} ({self.term})"
+
+    def get_absolute_url(self):
+        return reverse("classroom:progress", kwargs={"class_id": self.pk})
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(removed_at__isnull=True)
+
+    def in_class(self, school_class):
+        return self.active().filter(school_class=school_class)
+
+
+class Enrollment(models.Model):
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    # Removing a student keeps the row (and every answer they gave): they can be re-admitted.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "student"], name="one_enrollment")
+        ]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+
+    def __str__(self):
+        return f"{self.student} in {self.school_class}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible(self, now=None):
+        now = now or timezone.now()
+        return self.filter(models.Q(visible_from__isnull=True) | models.Q(visible_from__lte=now))
+
+
+class Assignment(models.Model):
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    due_at = models.DateTimeField(_("due"))
+    visible_from = models.DateTimeField(_("visible from"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "unit"], name="unit_assigned_once")
+        ]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self):
+        return f"{self.school_class} · {self.unit.slug}"
+
+    def is_overdue(self, now=None) -> bool:
+        return (now or timezone.now()) > self.due_at

@@ -1,0 +1,35 @@
+"""Places where other apps add to courseware's pages without courseware importing them.
+
+The quiz app, for example, adds a "take the quiz" panel to every unit page. A panel's
+context function must run a fixed number of queries, whatever the size of the course.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from .models import Unit
+
+
+@dataclass(frozen=True)
+class UnitPanel:
+    template: str
+    context: Callable[[HttpRequest, Unit], dict | None]
+
+
+_unit_panels: list[UnitPanel] = []
+
+
+def register_unit_panel(panel: UnitPanel) -> None:
+    if panel not in _unit_panels:
+        _unit_panels.append(panel)
+
+
+def unit_panels(request: HttpRequest, unit: Unit) -> list[tuple[str, dict]]:
+    panels = []
+    for panel in _unit_panels:
+        context = panel.context(request, unit)
+        if context is not None:
+            panels.append((panel.template, context))
+    return panels

@@ -1,0 +1,230 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Course(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    # Bumped on every content load so that cached renderings of the old text are never served.
+    content_version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self):
+        return self.title
+
+
+class UnitQuerySet(models.QuerySet):
+    def current(self):
+        """Units students can read: archived units keep their answers but leave the course."""
+        return self.filter(archived=False)
+
+    def in_reading_order(self):
+        return self.current().order_by("order")
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        ABSTRACT = "abstract", _("Abstract")
+        SECTION = "section", _("Section")
+        PHASE = "phase", _("Phase")
+        CONCLUSION = "conclusion", _("Conclusion")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="units")
+    slug = models.SlugField(_("slug"), unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    label = models.CharField(_("section label"), max_length=40, help_text=_("For example 壹 / I"))
+    title = models.CharField(_("title"), max_length=300)
+    period = models.CharField(_("period"), max_length=60, blank=True)
+    summary = models.TextField(_("summary"))
+    # One learning objective per line.
+    objectives = models.TextField(_("learning objectives"), help_text=_("One learning objective per line"))
+    archived = models.BooleanField(_("archived"), default=False)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return f"{self.label} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("courseware:unit", kwargs={"slug": self.slug})
+
+    @property
+    def objective_list(self) -> list[str]:
+        return [line for line in (self.objectives or "").splitlines() if line.strip()]
+
+
+class PassageQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(archived=False)
+
+
+class Passage(models.Model):
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", _("Paragraph")
+        ITEM = "item", _("List item")
+        KEYWORDS = "keywords", _("Keywords")
+        AUTHOR_ABSTRACT = "author-abstract", _("Author's English abstract")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="passages")
+    # Stable across content corrections: URLs (#p-<key>) and quiz items point at it.
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PARAGRAPH)
+    text = models.TextField(_("text"))
+    # `text` with footnote markers, citations and glossary terms turned into links; derived,
+    # rebuilt by courseware.rendering whenever the text or its annotations change.
+    html = models.TextField(_("rendered text"), blank=True, editable=False)
+    archived = models.BooleanField(_("archived"), default=False)
+    terms = models.ManyToManyField("Term", related_name="passages", blank=True)
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__order", "order"]
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
+
+    def __str__(self):
+        return self.key
+
+    def get_absolute_url(self):
+        return f"{self.unit.get_absolute_url()}#p-{self.key}"
+
+
+class PassageNote(models.Model):
+    class Kind(models.TextChoices):
+        REPAIR = "repair", _("Repair")
+        EDITORIAL = "editorial", _("Editor's note")
+        TRANSLATION = "translation", _("Translator's note")
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="notes")
+    order = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("passage note")
+        verbose_name_plural = _("passage notes")
+
+    def __str__(self):
+        return f"{self.passage.key} · {self.get_kind_display()}"
+
+
+class Footnote(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="footnotes")
+    key = models.CharField(_("key"), max_length=20, unique=True)
+    text = models.TextField(_("text"), help_text=_("Separate paragraphs with a blank line"))
+
+    class Meta:
+        ordering = ["unit__order", "key"]
+        verbose_name = _("footnote")
+        verbose_name_plural = _("footnotes")
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [part.strip() for part in (self.text or "").split("\n\n") if part.strip()]
+
+
+class Term(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="terms")
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    term = models.CharField(_("term"), max_length=200)
+    definition = models.TextField(_("definition"))
+    literal = models.TextField(_("literal sense"), blank=True)
+    # The exact strings, one per line, that mark this term in passage texts.
+    forms = models.TextField(_("forms in the text"), help_text=_("One form per line"))
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+
+    def __str__(self):
+        return self.term
+
+    @property
+    def form_list(self) -> list[str]:
+        return [line for line in (self.forms or "").splitlines() if line.strip()]
+
+
+class Reference(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="references")
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    entry = models.TextField(_("bibliography entry"))
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+
+    def __str__(self):
+        return self.label
+
+
+class Citation(models.Model):
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="citations")
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="citations")
+    order = models.PositiveIntegerField(default=0)
+    # The exact words of the passage (in each language) that link to the reference.
+    text = models.CharField(_("text"), max_length=200)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+
+    def __str__(self):
+        return self.text
+
+
+class ReadingProgressQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def read(self):
+        return self.filter(read_at__isnull=False)
+
+
+class ReadingProgress(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_progress"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reading_progress")
+    opened_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReadingProgressQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="one_reading_progress_per_unit")
+        ]
+        verbose_name = _("reading progress")
+        verbose_name_plural = _("reading progress")
+
+    def __str__(self):
+        return f"{self.user} · {self.unit.slug}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QuizzesConfig(AppConfig):
+    name = "quizzes"
+    verbose_name = _("Quizzes")
+
+    def ready(self):
+        from courseware.loading import register_section
+
+        from .bank import ITEM_BANK
+
+        register_section(ITEM_BANK)

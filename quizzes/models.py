@@ -1,0 +1,192 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courseware.models import Passage, Unit
+
+MASTERY_THRESHOLD = 0.8
+
+
+class Tag(models.Model):
+    """The quiz taxonomy: the three phases, the strategies, the concepts and methods."""
+
+    class Group(models.TextChoices):
+        PHASE = "phase", _("Phase")
+        STRATEGY = "strategy", _("Strategy")
+        CONCEPT = "concept", _("Concept")
+        METHOD = "method", _("Policy method")
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    group = models.CharField(_("group"), max_length=20, choices=Group.choices)
+    label = models.CharField(_("label"), max_length=200)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.label
+
+
+class ItemQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(archived=False)
+
+    def for_unit(self, unit):
+        return self.current().filter(unit=unit).order_by("order")
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple response")
+        TRUE_FALSE = "true_false", _("True or false")
+        ORDERING = "ordering", _("Ordering")
+        MATCHING = "matching", _("Matching")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="items")
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    order = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    stem = models.TextField(_("stem"))
+    explanation = models.TextField(_("explanation"))
+    passages = models.ManyToManyField(Passage, related_name="items", verbose_name=_("passages"))
+    tags = models.ManyToManyField(Tag, related_name="items", blank=True, verbose_name=_("tags"))
+    archived = models.BooleanField(_("archived"), default=False)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__order", "order"]
+        verbose_name = _("quiz item")
+        verbose_name_plural = _("quiz items")
+
+    def __str__(self):
+        return self.key
+
+
+class Choice(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="choices")
+    key = models.SlugField(_("key"), max_length=30)
+    # For ordering items this is the correct position; the attempt shows a shuffled order.
+    order = models.PositiveIntegerField(default=0)
+    text = models.TextField(_("text"))
+    # Matching items only: the right-hand side this choice pairs with.
+    match = models.TextField(_("match"), blank=True)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    feedback = models.TextField(_("feedback"), blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["item", "key"], name="unique_choice_key")]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+
+    def __str__(self):
+        return f"{self.item.key}:{self.key}"
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_student(self, user):
+        return self.filter(student=user)
+
+    def graded(self):
+        """Full unit quizzes; "practise my mistakes" rounds do not count towards scores."""
+        return self.filter(is_practice=False)
+
+    def open(self):
+        return self.filter(finished_at__isnull=True)
+
+    def finished(self):
+        return self.filter(finished_at__isnull=False)
+
+
+class Attempt(models.Model):
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="attempts")
+    is_practice = models.BooleanField(_("practice"), default=False)
+    # The item ids of this attempt, in the order shown; fixed when the attempt starts so that
+    # later content changes do not reshuffle an attempt in progress.
+    item_ids = models.JSONField(default=list)
+    # Seeds the per-attempt shuffle of choices: stable within the attempt, different across.
+    seed = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+    answered_count = models.PositiveIntegerField(default=0)
+    # Sum of the response scores; the attempt's score is points / item_count.
+    points = models.FloatField(default=0)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["unit", "student", "started_at"])]
+        constraints = [
+            # One open graded attempt per student and unit: "start" resumes it.
+            models.UniqueConstraint(
+                fields=["student", "unit"],
+                condition=Q(finished_at__isnull=True, is_practice=False),
+                name="one_open_attempt_per_unit",
+            )
+        ]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+
+    def __str__(self):
+        return f"{self.student} · {self.unit.slug} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("quizzes:attempt", kwargs={"attempt_id": self.pk})
+
+    @property
+    def score(self) -> float:
+        return self.points / self.item_count if self.item_count else 0.0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def is_mastery(self) -> bool:
+        return self.score >= MASTERY_THRESHOLD
+
+
+class ResponseQuerySet(models.QuerySet):
+    def for_student(self, user):
+        return self.filter(attempt__student=user)
+
+    def graded(self):
+        return self.filter(attempt__is_practice=False)
+
+
+class Response(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="responses")
+    # Choice keys: [key] for single/true-false, [keys…] for multiple, keys in the student's
+    # order for ordering, {left key: right key} for matching.
+    answer = models.JSONField()
+    # How correct the answer was, from 0 to 1; partial credit for multiple/ordering/matching.
+    score = models.FloatField()
+    is_correct = models.BooleanField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["answered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "item"], name="one_response_per_item")
+        ]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self):
+        return f"{self.attempt_id}:{self.item.key}"
