@@ -151,7 +151,9 @@ LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hant"
 MODELTRANSLATION_LANGUAGES = ("zh-hant", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hant",)
-MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+# modeltranslation reads these names; served from our own static files, never a CDN.
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+JQUERY_URL = "admin/js/vendor/jquery/jquery.min.js"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Taipei")
 USE_I18N = True
@@ -177,7 +179,9 @@ SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = SECURE_HTTPS
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_HTTPS else "0"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_HTTPS else "0")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
 if env_bool("BEHIND_PROXY", False):
@@ -194,7 +198,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")}
+    },
 }
 
 SITE_NAME = _("Vietnam and the Balance of Power")

@@ -176,7 +176,9 @@ def validate(data: Any) -> None:
     if not v.fields(data, "file", required=top_required, optional=section_keys):
         raise CourseFileError(v.errors)
     if data.get("format") != FORMAT_VERSION:
-        v.error("format", _("unsupported format (expected %(version)s)") % {"version": FORMAT_VERSION})
+        v.error(
+            "format", _("unsupported format (expected %(version)s)") % {"version": FORMAT_VERSION}
+        )
 
     course = data.get("course")
     if v.fields(course, "course", required={"slug", "title", "author", "description", "source"}):
@@ -330,7 +332,8 @@ def validate(data: Any) -> None:
                 ):
                     v.error(
                         twhere,
-                        _("no form of the term “%(key)s” occurs in the passage") % {"key": term_key},
+                        _("no form of the term “%(key)s” occurs in the passage")
+                        % {"key": term_key},
                     )
             for nindex, note in enumerate(v.items_of(passage.get("notes"), f"{pwhere}.notes")):
                 nwhere = f"{pwhere}.notes[{nindex}]"
@@ -343,7 +346,9 @@ def validate(data: Any) -> None:
                         )
                     v.translated(note.get("text"), f"{nwhere}.text")
         for unused in sorted(unit_footnotes - markers_seen):
-            v.error(f"{where}.footnotes", _("footnote “%(key)s” is never referenced") % {"key": unused})
+            v.error(
+                f"{where}.footnotes", _("footnote “%(key)s” is never referenced") % {"key": unused}
+            )
 
     for term_key in sorted(v.term_keys - used_terms):
         v.error(f'terms "{term_key}"', _("the term occurs in no passage"))
@@ -378,7 +383,9 @@ def translated_fields(name: str, value: dict | None) -> dict[str, str]:
 
 
 def joined_lines(values: list[dict]) -> dict[str, str]:
-    return {language: "\n".join(item[language].strip() for item in values) for language in LANGUAGES}
+    return {
+        language: "\n".join(item[language].strip() for item in values) for language in LANGUAGES
+    }
 
 
 def upsert(model, lookup: dict, values: dict, ctx: LoadContext, label: str):
@@ -455,7 +462,11 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
         references[reference["key"]] = upsert(
             Reference,
             {"key": reference["key"]},
-            {"course": course, "label": reference["label"], **translated_fields("entry", reference["entry"])},
+            {
+                "course": course,
+                "label": reference["label"],
+                **translated_fields("entry", reference["entry"]),
+            },
             ctx,
             "references",
         )
@@ -490,7 +501,10 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
                 **translated_fields("title", unit_data["title"]),
                 **translated_fields("period", unit_data.get("period")),
                 **translated_fields("summary", unit_data["summary"]),
-                **{field_name("objectives", language): objectives[language] for language in LANGUAGES},
+                **{
+                    field_name("objectives", language): objectives[language]
+                    for language in LANGUAGES
+                },
             },
             ctx,
             "units",
@@ -531,7 +545,9 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
         "passages",
         lambda p: _("Passage “%(key)s”") % {"key": p.key},
     )
-    Footnote.objects.exclude(key__in=[f["key"] for u in data["units"] for f in u.get("footnotes") or []]).delete()
+    Footnote.objects.exclude(
+        key__in=[f["key"] for u in data["units"] for f in u.get("footnotes") or []]
+    ).delete()
     remove_missing(
         Unit.objects.filter(course=course, archived=False).exclude(slug__in=ctx.units),
         ctx,
@@ -563,7 +579,8 @@ def _load_passage_annotations(passage, passage_data, references, terms, ctx) -> 
         ctx.count("passage notes replaced")
 
     wanted_citations = [
-        (c["ref"], c["text"]["zh-hant"], c["text"]["en"]) for c in passage_data.get("citations") or []
+        (c["ref"], c["text"]["zh-hant"], c["text"]["en"])
+        for c in passage_data.get("citations") or []
     ]
     existing_citations = [
         (c.reference.key, c.text_zh_hant, c.text_en)
@@ -592,9 +609,8 @@ def _load_passage_annotations(passage, passage_data, references, terms, ctx) -> 
 
 def render_all(course: Course, ctx: LoadContext | None = None) -> int:
     """Rebuild every passage's HTML in both languages; save only what changed."""
-    passages = (
-        Passage.objects.filter(unit__course=course)
-        .prefetch_related("terms", models.Prefetch("citations", Citation.objects.select_related("reference")))
+    passages = Passage.objects.filter(unit__course=course).prefetch_related(
+        "terms", models.Prefetch("citations", Citation.objects.select_related("reference"))
     )
     changed = 0
     for passage in passages:
@@ -638,10 +654,12 @@ def pair(obj, name: str) -> dict[str, str]:
 
 def split_lines(obj, name: str) -> list[dict[str, str]]:
     per_language = {
-        language: (getattr(obj, field_name(name, language)) or "").splitlines() for language in LANGUAGES
+        language: (getattr(obj, field_name(name, language)) or "").splitlines()
+        for language in LANGUAGES
     }
     return [
-        {"zh-hant": zh, "en": en} for zh, en in zip(per_language["zh-hant"], per_language["en"], strict=False)
+        {"zh-hant": zh, "en": en}
+        for zh, en in zip(per_language["zh-hant"], per_language["en"], strict=False)
     ]
 
 
@@ -659,7 +677,9 @@ def export(course: Course | None = None) -> dict:
                 .order_by("order")
                 .prefetch_related(
                     models.Prefetch("notes", PassageNote.objects.order_by("order")),
-                    models.Prefetch("citations", Citation.objects.select_related("reference").order_by("order")),
+                    models.Prefetch(
+                        "citations", Citation.objects.select_related("reference").order_by("order")
+                    ),
                     models.Prefetch("terms", Term.objects.order_by("key")),
                 ),
             ),
@@ -681,7 +701,9 @@ def export(course: Course | None = None) -> dict:
     if "tags" in sections:
         data["tags"] = sections.pop("tags")
     data["units"] = [_export_unit(unit) for unit in units]
-    data["terms"] = [_export_term(term) for term in Term.objects.filter(course=course).order_by("key")]
+    data["terms"] = [
+        _export_term(term) for term in Term.objects.filter(course=course).order_by("key")
+    ]
     data["references"] = [
         {"key": r.key, "label": r.label, "entry": pair(r, "entry")}
         for r in Reference.objects.filter(course=course).order_by("key")
@@ -731,7 +753,8 @@ def _export_term(term: Term) -> dict:
     if term.literal_zh_hant or term.literal_en:
         out["literal"] = pair(term, "literal")
     out["forms"] = {
-        language: (getattr(term, field_name("forms", language)) or "").splitlines() for language in LANGUAGES
+        language: (getattr(term, field_name("forms", language)) or "").splitlines()
+        for language in LANGUAGES
     }
     return out
 

@@ -47,7 +47,9 @@ class Unit(models.Model):
     period = models.CharField(_("period"), max_length=60, blank=True)
     summary = models.TextField(_("summary"))
     # One learning objective per line.
-    objectives = models.TextField(_("learning objectives"), help_text=_("One learning objective per line"))
+    objectives = models.TextField(
+        _("learning objectives"), help_text=_("One learning objective per line")
+    )
     archived = models.BooleanField(_("archived"), default=False)
 
     objects = UnitQuerySet.as_manager()

@@ -113,7 +113,9 @@ def mark_read(request, slug):
     progress = mark_unit_read(request.user, unit, read=request.POST.get("read", "1") != "0")
     if not request.htmx:
         return HttpResponseRedirect(unit.get_absolute_url())
-    read_count = ReadingProgress.objects.for_user(request.user).read().filter(unit__archived=False).count()
+    read_count = (
+        ReadingProgress.objects.for_user(request.user).read().filter(unit__archived=False).count()
+    )
     return render(
         request,
         "courseware/unit.html#read-status",

@@ -63,7 +63,9 @@ def test_corrected_file_updates_rows_in_place_and_keeps_progress(course_data, st
     unit = Unit.objects.get(slug="introduction")
     ReadingProgress.objects.create(user=student, unit=unit)
     corrected = copy.deepcopy(course_data)
-    corrected["units"][0]["passages"][1]["text"]["en"] = "A corrected translation of the balance of power."
+    corrected["units"][0]["passages"][1]["text"]["en"] = (
+        "A corrected translation of the balance of power."
+    )
 
     stats = load(corrected)
 
@@ -127,19 +129,33 @@ def _item_citing_unknown_passage(data):
 
 
 BAD_FILES = [
-    (_missing_english, 'units[0] "introduction".passages[1] "introduction-2".text.en', "missing or empty text"),
+    (
+        _missing_english,
+        'units[0] "introduction".passages[1] "introduction-2".text.en',
+        "missing or empty text",
+    ),
     (_duplicate_key, 'units[1] "phase-one".passages[0]', "duplicate key “introduction-1”"),
     (_dangling_footnote, '"introduction-1".text', "footnote marker [^9] has no footnote"),
     (_dangling_term, '"introduction-1".terms[0]', "unknown glossary term “no-such-term”"),
-    (_unknown_field, 'units[1]', "unknown field “colour”"),
+    (_unknown_field, "units[1]", "unknown field “colour”"),
     (_dangling_citation, '"introduction-1".citations[0].ref', "unknown reference “nobody-1999”"),
-    (_item_without_correct_choice, 'items[0] "intro-q1".choices', "exactly one choice must be correct"),
-    (_item_citing_unknown_passage, 'items[1] "intro-q2".passages', "unknown passage “introduction-99”"),
+    (
+        _item_without_correct_choice,
+        'items[0] "intro-q1".choices',
+        "exactly one choice must be correct",
+    ),
+    (
+        _item_citing_unknown_passage,
+        'items[1] "intro-q2".passages',
+        "unknown passage “introduction-99”",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("break_file", "where", "message"), BAD_FILES, ids=[case[0].__name__.strip("_") for case in BAD_FILES]
+    ("break_file", "where", "message"),
+    BAD_FILES,
+    ids=[case[0].__name__.strip("_") for case in BAD_FILES],
 )
 def test_a_bad_file_names_the_fault_and_changes_nothing(
     course_data, tmp_path, break_file, where, message
@@ -204,7 +220,9 @@ def test_removing_an_answered_item_is_refused_without_force(course_data, student
 
     load(course_data)
     item = Item.objects.get(key="intro-q1")
-    attempt = Attempt.objects.create(student=student, unit=item.unit, item_ids=[item.pk], item_count=1)
+    attempt = Attempt.objects.create(
+        student=student, unit=item.unit, item_ids=[item.pk], item_count=1
+    )
     Response.objects.create(attempt=attempt, item=item, answer=["a"], score=1, is_correct=True)
     without_item = copy.deepcopy(course_data)
     without_item["items"] = [i for i in without_item["items"] if i["key"] != "intro-q1"]

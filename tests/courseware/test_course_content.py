@@ -1,0 +1,166 @@
+"""The bundled course: the whole paper, cleaned, complete, translated, annotated, quizzable."""
+
+import re
+import unicodedata
+from collections import Counter
+
+import pytest
+
+from courseware.loading import DEFAULT_COURSE_FILE, read_course_file
+from courseware.rendering import strip_markup
+
+SOURCE = DEFAULT_COURSE_FILE.parent / "source-extraction.txt"
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# Footnote 2 (source lines 544–549) is printed in the middle of a paragraph; it is checked
+# against the footnotes, the rest of the source against the body text.
+FOOTNOTE_LINES = set(range(240, 268)) | set(range(544, 550))
+
+UNIT_SLUGS = [
+    "abstract",
+    "introduction",
+    "balance-of-power",
+    "phase-1945-1975",
+    "phase-1976-1986",
+    "phase-1987-present",
+    "strategies",
+    "conclusion",
+]
+
+
+@pytest.fixture(scope="module")
+def course():
+    return read_course_file(DEFAULT_COURSE_FILE)
+
+
+def source_runs(lines):
+    text = "".join(unicodedata.normalize("NFC", line) for line in lines)
+    return HAN_RUN.findall(text)
+
+
+def assert_runs_in_order(runs, text):
+    position = 0
+    for run in runs:
+        found = text.find(run, position)
+        context = text[max(0, position - 40) : position]
+        assert found != -1, f"source text “{run}” is missing or out of order after: {context}"
+        position = found + len(run)
+
+
+def test_units_follow_the_paper_in_order(course):
+    assert [unit["slug"] for unit in course["units"]] == UNIT_SLUGS
+    phases = [u for u in course["units"] if u["kind"] == "phase"]
+    assert [p["period"]["en"] for p in phases] == ["1945–1975", "1976–1986", "1987 to the present"]
+
+
+def test_every_han_run_of_the_source_is_in_the_chinese_text_in_order(course):
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    body_lines = [
+        line for number, line in enumerate(lines, start=1) if number not in FOOTNOTE_LINES
+    ]
+    note_lines = [line for number, line in enumerate(lines, start=1) if number in FOOTNOTE_LINES]
+    body = course["course"]["title"]["zh-hant"]
+    notes = ""
+    for unit in course["units"]:
+        body += unit["label"]["zh-hant"] + unit["title"]["zh-hant"]
+        body += "".join(
+            strip_markup(p["text"]["zh-hant"])
+            for p in unit["passages"]
+            if p["kind"] != "author-abstract"
+        )
+        notes += "".join(f["text"]["zh-hant"] for f in unit.get("footnotes", []))
+    body = re.sub(r"\s+", "", body)
+    notes = re.sub(r"\s+", "", notes)
+    body_runs, note_runs = source_runs(body_lines), source_runs(note_lines)
+    assert sum(len(run) for run in body_runs) > 9000
+    assert_runs_in_order(body_runs, body)
+    assert_runs_in_order(note_runs, notes)
+
+
+def test_every_paragraph_has_a_plausible_english_twin(course):
+    for unit in course["units"]:
+        for passage in unit["passages"]:
+            zh = HAN_RUN.findall(passage["text"]["zh-hant"])
+            han = sum(len(run) for run in zh)
+            english_words = len(passage["text"]["en"].split())
+            assert english_words > 0, passage["key"]
+            # Academic Chinese runs at roughly 1.5–2 Han characters per English word.
+            assert english_words >= han / 4, (
+                f"{passage['key']}: {english_words} words for {han} characters"
+            )
+
+
+def test_each_unit_has_summary_and_objectives_in_both_languages(course):
+    for unit in course["units"]:
+        assert 2 <= len(unit["objectives"]) <= 4
+        for language in ("zh-hant", "en"):
+            assert unit["title"][language] and unit["summary"][language]
+
+
+def test_footnotes_sit_where_their_markers_stand(course):
+    by_unit = {u["slug"]: u for u in course["units"]}
+    assert [f["key"] for f in by_unit["phase-1945-1975"]["footnotes"]] == ["1"]
+    assert [f["key"] for f in by_unit["phase-1987-present"]["footnotes"]] == ["2"]
+    last = by_unit["phase-1945-1975"]["passages"][-1]["text"]
+    assert last["zh-hant"].rstrip().endswith("[^1]") or "協議。[^1]" in last["zh-hant"]
+    assert any(
+        "合法性[^2]" in p["text"]["zh-hant"] for p in by_unit["phase-1987-present"]["passages"]
+    )
+
+
+def test_author_abstract_is_kept_verbatim(course):
+    abstract = course["units"][0]
+    author = next(p for p in abstract["passages"] if p["kind"] == "author-abstract")
+    assert author["text"]["en"].startswith("This article seeks")
+    assert author["text"]["en"].rstrip().endswith("pressure from China.")
+
+
+def test_glossary_terms_occur_and_citations_resolve(course):
+    terms = {t["key"]: t for t in course["terms"]}
+    references = {r["key"] for r in course["references"]}
+    assert len(terms) >= 60
+    used = Counter()
+    for unit in course["units"]:
+        for passage in unit["passages"]:
+            for key in passage.get("terms", []):
+                used[key] += 1
+            for citation in passage.get("citations", []):
+                assert citation["ref"] in references
+                for language in ("zh-hant", "en"):
+                    assert citation["text"][language] in passage["text"][language]
+    assert set(terms) == set(used)
+    for term in terms.values():
+        assert term["definition"]["zh-hant"] and term["definition"]["en"]
+
+
+def test_known_slips_carry_editorial_notes(course):
+    notes = [
+        note
+        for unit in course["units"]
+        for passage in unit["passages"]
+        for note in passage.get("notes", [])
+    ]
+    kinds = Counter(note["kind"] for note in notes)
+    assert kinds["editorial"] >= 15
+    assert kinds["repair"] >= 10
+
+
+def test_item_bank_covers_every_unit_kind_and_concept(course):
+    items = course["items"]
+    per_unit = Counter(item["unit"] for item in items)
+    kinds = Counter(item["kind"] for item in items)
+    concept_items = [
+        i for i in items if any(t.startswith(("concept-", "method-")) for t in i["tags"])
+    ]
+    assert len(items) >= 60
+    for phase in ("phase-1945-1975", "phase-1976-1986", "phase-1987-present"):
+        assert per_unit[phase] >= 8, phase
+    assert set(kinds) == {"single", "multiple", "true_false", "ordering", "matching"}
+    assert kinds["ordering"] >= 3 and kinds["matching"] >= 3
+    assert len(concept_items) >= 6
+    assert all(item["passages"] and item["tags"] for item in items)
+
+
+def test_bundled_course_loads_and_exports_unchanged(full_course):
+    from courseware.loading import export
+
+    assert export(full_course) == read_course_file(DEFAULT_COURSE_FILE)

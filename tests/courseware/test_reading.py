@@ -1,0 +1,145 @@
+"""Reading pages: the course, a unit side by side, the glossary, the bibliography."""
+
+import copy
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from courseware.loading import load, read_course_file
+from courseware.models import ReadingProgress, Unit
+from tests.conftest import MINI_COURSE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def unit_url(slug="phase-one"):
+    return reverse("courseware:unit", kwargs={"slug": slug})
+
+
+def course_with_paragraphs(count):
+    data = read_course_file(MINI_COURSE)
+    template = data["units"][0]["passages"][2]
+    data["units"][0]["passages"] = data["units"][0]["passages"][:2] + [
+        {**copy.deepcopy(template), "key": f"introduction-{n}"} for n in range(3, count + 1)
+    ]
+    load(data)
+
+
+def test_course_page_lists_units_in_order_with_period(client, mini_course):
+    response = client.get(reverse("courseware:course"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("前言") < html.index("第一階段")
+    assert "1945–1975" in html
+
+
+def test_unit_page_shows_both_languages_side_by_side(client, mini_course):
+    response = client.get(unit_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="p-phase-one-1"' in html
+    assert "這是第一階段第1段" in html
+    assert "This is paragraph 1 of Phase one" in html
+    assert 'lang="zh-Hant"' in html and 'lang="en"' in html
+    assert 'href="#ref-waltz-1979"' in html
+    assert 'id="fn-1"' in html and "Note 1, first paragraph." in html
+
+
+def test_interface_language_decides_which_column_comes_first(client, mini_course):
+    zh = client.get(unit_url(), HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    en = client.get(unit_url(), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert zh.index('class="passage-col col-zh-hant"') < zh.index('class="passage-col col-en"')
+    assert en.index('class="passage-col col-en"') < en.index('class="passage-col col-zh-hant"')
+    assert '<html lang="zh-Hant">' in zh and '<html lang="en">' in en
+    assert "Learning objectives" in en
+
+
+def test_unknown_unit_is_404(client, mini_course):
+    assert client.get(unit_url("no-such-unit")).status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["side", "zh", "en", "stacked"])
+def test_reading_mode_works_without_javascript(client, mini_course, mode):
+    html = client.get(unit_url(), {"mode": mode}).content.decode()
+    assert f'class="reading mode-{mode}"' in html
+    assert f'data-mode="{mode}" role="button" aria-pressed="true"' in html
+
+
+def test_unit_page_queries_do_not_grow_with_paragraphs(client, db, django_assert_num_queries):
+    course_with_paragraphs(3)
+    cache.clear()
+    with django_assert_num_queries(7) as small:
+        client.get(unit_url("introduction"))
+    course_with_paragraphs(40)
+    cache.clear()
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(unit_url("introduction"))
+    assert 'id="p-introduction-40"' in response.content.decode()
+
+
+def test_cached_unit_page_is_retired_when_the_course_is_reloaded(client, mini_course):
+    client.get(unit_url())
+    data = read_course_file(MINI_COURSE)
+    data["units"][1]["passages"][0]["text"]["en"] = (
+        "Revised: the balance of power (Waltz, 1979: 117)"
+    )
+    load(data)
+    assert "Revised: the" in client.get(unit_url()).content.decode()
+
+
+def test_signed_in_student_opens_and_marks_a_unit_read(student_client, student, mini_course):
+    unit = Unit.objects.get(slug="phase-one")
+    student_client.get(unit_url())
+    progress = ReadingProgress.objects.get(user=student, unit=unit)
+    assert not progress.is_read
+
+    response = student_client.post(reverse("courseware:mark_read", args=["phase-one"]))
+    assert response.status_code == 302
+    progress.refresh_from_db()
+    assert progress.is_read
+
+
+def test_mark_read_with_htmx_returns_the_status_fragment(student_client, student, mini_course):
+    response = student_client.post(
+        reverse("courseware:mark_read", args=["phase-one"]), HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="read-status"')
+    assert "<html" not in html
+    assert 'aria-live="polite"' in html
+    assert ReadingProgress.objects.get(user=student).is_read
+
+
+def test_mark_read_requires_sign_in_and_post(student_client, mini_course):
+    url = reverse("courseware:mark_read", args=["phase-one"])
+    assert Client().post(url).status_code == 302
+    assert ReadingProgress.objects.count() == 0
+    assert student_client.get(url).status_code == 405
+
+
+def test_glossary_lists_terms_with_occurrences(client, mini_course):
+    html = client.get(reverse("courseware:glossary")).content.decode()
+    assert "權力平衡" in html and "balance of power" in html
+    assert "#p-introduction-1" in html
+
+
+def test_references_page_links_back_to_citing_passages(client, mini_course):
+    html = client.get(reverse("courseware:references")).content.decode()
+    assert 'id="ref-waltz-1979"' in html
+    assert "#p-introduction-1" in html
+
+
+def test_print_view_has_both_columns_and_no_navigation(client, mini_course):
+    html = client.get(reverse("courseware:unit_print", args=["phase-one"])).content.decode()
+    assert "這是第一階段第1段" in html and "This is paragraph 1 of Phase one" in html
+    assert "site-nav" not in html

@@ -1,0 +1,67 @@
+"""Production settings, security headers and our own error pages."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789-abcdef",
+    "ALLOWED_HOSTS": "course.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://course.example.org",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_refuses_to_start_without_a_secret_when_debug_is_off():
+    result = manage("check", env={"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_deploy_check_is_clean_in_the_documented_production_environment():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_pages_send_security_headers(client):
+    response = client.get("/healthz")
+    csp = response.headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in csp
+    assert "http" not in csp  # no third-party origin
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "heading"), [("zh-TW", "找不到這個頁面"), ("en-US", "Page not found")]
+)
+def test_404_page_is_ours_in_the_users_language(client, accept_language, heading):
+    response = client.get("/units/no-such-unit/", HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert heading in html
+    assert "Traceback" not in html and "settings" not in html.lower()
