@@ -7,8 +7,11 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Quizzes")
 
     def ready(self):
+        from courseware.extensions import register_unit_panel
         from courseware.loading import register_section
 
         from .bank import ITEM_BANK
+        from .panels import UNIT_PANEL
 
         register_section(ITEM_BANK)
+        register_unit_panel(UNIT_PANEL)

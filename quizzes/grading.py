@@ -97,6 +97,11 @@ def grade_answer(kind: str, choices: Iterable[ChoiceLike], answer: Any) -> Grade
     match of left ``key`` is ``key`` itself.
     """
     choices = sorted(choices, key=lambda choice: choice.order)
+    # An answer of the wrong shape earns nothing rather than failing.
+    if kind == "matching" and not isinstance(answer, Mapping):
+        answer = {}
+    elif kind != "matching" and not isinstance(answer, list | tuple):
+        answer = []
     if kind in ("single", "true_false"):
         correct = next((choice.key for choice in choices if choice.is_correct), None)
         return grade_single(correct, answer) if correct is not None else _grade(0.0)

@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, F, FloatField, Max, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courseware.models import Passage, Unit
 
-MASTERY_THRESHOLD = 0.8
+from . import grading
+
+# Re-exported: the classroom app reads the threshold here.
+MASTERY_THRESHOLD = grading.MASTERY_THRESHOLD
 
 
 class Tag(models.Model):
@@ -39,6 +43,11 @@ class ItemQuerySet(models.QuerySet):
 
     def for_unit(self, unit):
         return self.current().filter(unit=unit).order_by("order")
+
+    def missed_by(self, student):
+        """Items the student answered less than fully right in a graded attempt, ever."""
+        missed = Response.objects.graded().for_student(student).missed().filter(item=OuterRef("pk"))
+        return self.filter(Exists(missed))
 
 
 class Item(models.Model):
@@ -91,9 +100,24 @@ class Choice(models.Model):
         return f"{self.item.key}:{self.key}"
 
 
+def attempt_score_expression():
+    """The attempt's score in SQL: points / item_count, like ``Attempt.score``."""
+    return Case(
+        When(item_count__gt=0, then=F("points") / Cast("item_count", FloatField())),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+
+
 class AttemptQuerySet(models.QuerySet):
     def for_student(self, user):
         return self.filter(student=user)
+
+    def for_unit(self, unit):
+        return self.filter(unit=unit)
+
+    def for_units(self, units):
+        return self.filter(unit__in=units)
 
     def graded(self):
         """Full unit quizzes; "practise my mistakes" rounds do not count towards scores."""
@@ -104,6 +128,39 @@ class AttemptQuerySet(models.QuerySet):
 
     def finished(self):
         return self.filter(finished_at__isnull=False)
+
+    def with_score(self):
+        """Annotate ``score_value``, the score (0 to 1) computed in the database."""
+        return self.annotate(score_value=attempt_score_expression())
+
+    def best_score(self) -> float | None:
+        """The best score among the finished graded attempts here, or None if there are none.
+
+        ``Attempt.objects.for_student(user).for_unit(unit).best_score()``
+        """
+        return self.graded().finished().aggregate(best=Max(attempt_score_expression()))["best"]
+
+    def best_scores(self):
+        """One row per (student, unit): ``student_id``, ``unit_id``, ``best_score``.
+
+        Only finished graded attempts count; practice rounds never do.
+        """
+        return (
+            self.graded()
+            .finished()
+            .order_by()
+            .values("student_id", "unit_id")
+            .annotate(best_score=Max(attempt_score_expression()))
+        )
+
+    def best_scores_for(self, students, units) -> dict[tuple[int, int], float]:
+        """``{(student_id, unit_id): best score}`` for these students and units, in one query.
+
+        Pairs without a finished graded attempt are absent. ``students`` and ``units`` may be
+        querysets (used as subqueries) or lists of instances or ids.
+        """
+        rows = self.filter(student__in=students, unit__in=units).best_scores()
+        return {(row["student_id"], row["unit_id"]): row["best_score"] for row in rows}
 
 
 class Attempt(models.Model):
@@ -156,7 +213,7 @@ class Attempt(models.Model):
 
     @property
     def is_mastery(self) -> bool:
-        return self.score >= MASTERY_THRESHOLD
+        return grading.is_mastery(self.score)
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -165,6 +222,13 @@ class ResponseQuerySet(models.QuerySet):
 
     def graded(self):
         return self.filter(attempt__is_practice=False)
+
+    def for_unit(self, unit):
+        return self.filter(item__unit=unit)
+
+    def missed(self):
+        """Answers that earned less than full credit."""
+        return self.filter(is_correct=False)
 
 
 class Response(models.Model):

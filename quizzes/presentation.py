@@ -1,0 +1,330 @@
+"""How an item looks inside one attempt, and how a submitted form becomes an answer.
+
+Choices are shuffled per attempt and item from ``Attempt.seed``, so a reload shows the same
+order and another attempt a different one. Form values are opaque tokens (an HMAC of the
+attempt, the item and the choice key) rather than choice keys: keys such as "a" or the
+alphabetical keys of an ordering item would otherwise give the answer away to anyone who
+reads the page source. Nothing here reads ``is_correct`` or feedback for an unanswered item;
+that only happens in ``feedback_for`` once a response exists.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .grading import EPSILON
+from .models import Attempt, Choice, Item, Response
+
+HTML_LANG = {"zh-hant": "zh-Hant", "en": "en"}
+LANGUAGE_FIELDS = {"zh-hant": "zh_hant", "en": "en"}
+# Reshuffles before giving up on avoiding the correct order (only ever needed for n = 2).
+MAX_RESHUFFLES = 20
+
+
+class AnswerError(Exception):
+    """The submitted form is not a complete answer; ``message`` tells the student why."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A translated text in the interface language, with the other language beside it."""
+
+    text: str
+    lang: str
+    other: str
+    other_lang: str
+
+    def __str__(self):
+        return self.text
+
+
+def bilingual(obj, name: str) -> Text:
+    """Read ``<name>_zh_hant`` and ``<name>_en`` explicitly: the plain field falls back."""
+    current = "en" if (get_language() or "").startswith("en") else "zh-hant"
+    other = "zh-hant" if current == "en" else "en"
+    text = getattr(obj, f"{name}_{LANGUAGE_FIELDS[current]}") or ""
+    other_text = getattr(obj, f"{name}_{LANGUAGE_FIELDS[other]}") or ""
+    if not text:  # untranslated: show the other language as the main text
+        return Text(other_text, HTML_LANG[other], "", HTML_LANG[current])
+    return Text(text, HTML_LANG[current], other_text, HTML_LANG[other])
+
+
+def choice_token(attempt: Attempt, item: Item, key: str, side: str = "choice") -> str:
+    value = f"{attempt.pk}:{attempt.seed}:{item.pk}:{side}:{key}"
+    return salted_hmac("quizzes.presentation.choice", value).hexdigest()[:12]
+
+
+@dataclass
+class PresentedChoice:
+    token: str
+    text: Text
+    # Set when re-showing a form after an error, so the student keeps what they chose.
+    checked: bool = False
+    position: int = 0
+    selected_match: str = ""
+
+
+@dataclass
+class PresentedMatch:
+    token: str
+    text: Text
+
+
+@dataclass
+class PresentedItem:
+    item: Item
+    number: int
+    stem: Text
+    choices: list[PresentedChoice]
+    # Matching items: the right-hand options, shuffled.
+    matches: list[PresentedMatch] = field(default_factory=list)
+    response: Response | None = None
+    feedback: Feedback | None = None
+    error: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.item.kind
+
+    @property
+    def positions(self) -> range:
+        return range(1, len(self.choices) + 1)
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One line of an answer: a choice (with its feedback), an entry in a sequence, or a
+    matching pair (``detail`` is the right-hand side). ``is_right`` says whether this line is
+    right: a correct choice, an entry in its correct place, a correct pair."""
+
+    text: Text
+    detail: Text | None
+    is_right: bool
+
+
+@dataclass
+class Feedback:
+    # False for an item left unanswered in a finished attempt: only the solution is shown.
+    answered: bool
+    score: float
+    is_correct: bool
+    is_partial: bool
+    percent: int
+    explanation: Text
+    your_answer: list[AnswerLine]
+    right_answer: list[AnswerLine]
+    passages: list  # Passage objects with unit loaded: links to the unit page #p-<key>
+
+
+def _choices(item: Item) -> list[Choice]:
+    return sorted(item.choices.all(), key=lambda choice: choice.order)
+
+
+def _shuffle(rng: random.Random, values: list, avoid: list | None = None) -> list:
+    """Shuffle ``values``; when ``avoid`` is given, never return exactly that order."""
+    shuffled = list(values)
+    for _attempt in range(MAX_RESHUFFLES):
+        rng.shuffle(shuffled)
+        if avoid is None or shuffled != avoid or len(values) < 2:
+            return shuffled
+    return shuffled[1:] + shuffled[:1]
+
+
+def _rng(attempt: Attempt, item: Item) -> random.Random:
+    return random.Random(f"{attempt.seed}:{item.pk}")
+
+
+def present_item(
+    attempt: Attempt,
+    item: Item,
+    number: int,
+    response: Response | None = None,
+    *,
+    reveal: bool = False,
+) -> PresentedItem:
+    """The item as shown in this attempt. ``reveal`` (finished attempts only) shows the
+    solution of an item left unanswered."""
+    choices = _choices(item)
+    # Shuffle from a fixed starting order (by key) so that the result does not depend on
+    # how the database happened to return the rows.
+    by_key = sorted(choices, key=lambda choice: choice.key)
+    rng = _rng(attempt, item)
+    if item.kind == Item.Kind.TRUE_FALSE:
+        shown = sorted(choices, key=lambda choice: choice.key != "true")
+    elif item.kind == Item.Kind.ORDERING:
+        shown = _shuffle(rng, by_key, avoid=choices)
+    elif item.kind == Item.Kind.MATCHING:
+        shown = choices
+    else:
+        shown = _shuffle(rng, by_key)
+    presented = PresentedItem(
+        item=item,
+        number=number,
+        stem=bilingual(item, "stem"),
+        choices=[
+            PresentedChoice(
+                token=choice_token(attempt, item, choice.key),
+                text=bilingual(choice, "text"),
+                position=index,
+            )
+            for index, choice in enumerate(shown, start=1)
+        ],
+    )
+    if item.kind == Item.Kind.MATCHING:
+        right = _shuffle(rng, by_key, avoid=choices)
+        presented.matches = [
+            PresentedMatch(
+                token=choice_token(attempt, item, choice.key, side="match"),
+                text=bilingual(choice, "match"),
+            )
+            for choice in right
+        ]
+    if response is not None or reveal:
+        presented.response = response
+        presented.feedback = feedback_for(item, response)
+    return presented
+
+
+def parse_answer(presented: PresentedItem, attempt: Attempt, data) -> Any:
+    """Turn the submitted form into the stored answer shape, or raise ``AnswerError``.
+
+    Also marks the student's choices on ``presented`` so an error keeps them on screen.
+    """
+    item = presented.item
+    choices = _choices(item)
+    key_of = {choice_token(attempt, item, choice.key): choice.key for choice in choices}
+    by_token = {choice.token: choice for choice in presented.choices}
+
+    if item.kind in (Item.Kind.SINGLE, Item.Kind.TRUE_FALSE, Item.Kind.MULTIPLE):
+        tokens = [token for token in data.getlist("choice") if token]
+        for token in tokens:
+            if token in by_token:
+                by_token[token].checked = True
+        if not tokens:
+            if item.kind == Item.Kind.MULTIPLE:
+                raise AnswerError(_("Choose at least one answer."))
+            raise AnswerError(_("Choose an answer."))
+        if any(token not in key_of for token in tokens):
+            raise AnswerError(_("That answer is not one of the choices. Choose again."))
+        keys = sorted({key_of[token] for token in tokens})
+        if item.kind != Item.Kind.MULTIPLE and len(keys) != 1:
+            raise AnswerError(_("Choose only one answer."))
+        return keys
+
+    if item.kind == Item.Kind.ORDERING:
+        count = len(choices)
+        error = AnswerError(
+            _("Give each entry a different position from 1 to %(count)s.") % {"count": count}
+        )
+        posted = {name for name in data if name.startswith("position-")}
+        if posted != {f"position-{token}" for token in key_of}:
+            raise error
+        positions = {}
+        for token in key_of:
+            value = data.get(f"position-{token}", "")
+            if not value.isdigit():
+                raise error
+            positions[token] = int(value)
+            if token in by_token:
+                by_token[token].position = int(value)
+        if sorted(positions.values()) != list(range(1, count + 1)):
+            presented.choices.sort(key=lambda choice: choice.position)
+            raise error
+        return [key_of[token] for token in sorted(positions, key=positions.get)]
+
+    if item.kind == Item.Kind.MATCHING:
+        match_key_of = {
+            choice_token(attempt, item, choice.key, side="match"): choice.key for choice in choices
+        }
+        answer, missing, unknown = {}, False, False
+        for token, key in key_of.items():
+            value = data.get(f"match-{token}", "")
+            if token in by_token:
+                by_token[token].selected_match = value
+            if not value:
+                missing = True
+            elif value not in match_key_of:
+                unknown = True
+            else:
+                answer[key] = match_key_of[value]
+        if missing:
+            raise AnswerError(_("Choose a match for every entry."))
+        if unknown:
+            raise AnswerError(_("That answer is not one of the choices. Choose again."))
+        return answer
+
+    raise AnswerError(_("This question cannot be answered."))
+
+
+def feedback_for(item: Item, response: Response | None) -> Feedback:
+    """What the student sees once the item is answered (or, with no response, once the
+    attempt is over): the only place that reads which choices are right."""
+    choices = _choices(item)
+    by_key = {choice.key: choice for choice in choices}
+    answer = response.answer if response is not None else None
+    if item.kind == Item.Kind.MATCHING:
+        pairs = answer if isinstance(answer, dict) else {}
+        yours = [
+            AnswerLine(
+                bilingual(choice, "text"),
+                bilingual(by_key[pairs[choice.key]], "match")
+                if pairs.get(choice.key) in by_key
+                else None,
+                pairs.get(choice.key) == choice.key,
+            )
+            for choice in choices
+        ]
+        right = [
+            AnswerLine(bilingual(choice, "text"), bilingual(choice, "match"), True)
+            for choice in choices
+        ]
+    elif item.kind == Item.Kind.ORDERING:
+        keys = [key for key in answer if key in by_key] if isinstance(answer, list) else []
+        yours = [
+            AnswerLine(bilingual(by_key[key], "text"), None, key == choice.key)
+            for key, choice in zip(keys, choices, strict=False)
+        ]
+        right = [AnswerLine(bilingual(choice, "text"), None, True) for choice in choices]
+    else:
+        picked = set(answer) if isinstance(answer, list) else set()
+        yours = [
+            AnswerLine(bilingual(choice, "text"), bilingual(choice, "feedback"), choice.is_correct)
+            for choice in choices
+            if choice.key in picked
+        ]
+        right = [
+            AnswerLine(bilingual(choice, "text"), None, True)
+            for choice in choices
+            if choice.is_correct
+        ]
+    answered = response is not None
+    score = response.score if answered else 0.0
+    is_correct = answered and response.is_correct
+    return Feedback(
+        answered=answered,
+        score=score,
+        is_correct=is_correct,
+        is_partial=not is_correct and score > EPSILON,
+        percent=round(score * 100),
+        explanation=bilingual(item, "explanation"),
+        your_answer=yours if answered else [],
+        right_answer=right,
+        passages=sorted(item.passages.all(), key=lambda p: (p.unit.order, p.order)),
+    )
+
+
+def present_attempt(attempt: Attempt, items: list[Item], responses: dict) -> list[PresentedItem]:
+    return [
+        present_item(attempt, item, number, responses.get(item.pk), reveal=attempt.is_finished)
+        for number, item in enumerate(items, start=1)
+    ]

@@ -1,0 +1,79 @@
+"""Reads that several views (and the unit-page panel) share, each a fixed number of queries.
+
+Per-row questions (best score per student and unit, missed items) are QuerySet methods in
+``quizzes.models``; this module gathers what one page needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import Http404
+
+from courseware.models import Passage, Unit
+
+from .grading import is_mastery
+from .models import Attempt, Item, Response, attempt_score_expression
+
+
+def get_attempt_for_student(user, attempt_id: int) -> Attempt:
+    """The attempt, if it belongs to ``user``; Http404 otherwise (never 403: no probing)."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Attempt.objects.for_student(user).select_related("unit").get(pk=attempt_id)
+    except Attempt.DoesNotExist:
+        raise Http404 from None
+
+
+def attempt_items(attempt: Attempt) -> list[Item]:
+    """The attempt's items in the order shown, with choices and cited passages: 3 queries."""
+    items = {item.pk: item for item in items_with_content().filter(pk__in=attempt.item_ids)}
+    return [items[pk] for pk in attempt.item_ids if pk in items]
+
+
+def items_with_content():
+    return Item.objects.prefetch_related(
+        "choices", Prefetch("passages", Passage.objects.select_related("unit"))
+    )
+
+
+def responses_by_item(attempt: Attempt) -> dict[int, Response]:
+    return {response.item_id: response for response in attempt.responses.all()}
+
+
+@dataclass(frozen=True)
+class UnitQuizStatus:
+    best_score: float | None
+    open_attempt_id: int | None
+    finished_count: int
+
+    @property
+    def is_mastery(self) -> bool:
+        return is_mastery(self.best_score)
+
+    @property
+    def best_percent(self) -> int | None:
+        return None if self.best_score is None else round(self.best_score * 100)
+
+
+def unit_quiz_status(student, unit: Unit) -> UnitQuizStatus:
+    """The student's graded attempts on the unit, summed up in one query."""
+    finished = Q(finished_at__isnull=False)
+    row = (
+        Attempt.objects.for_student(student)
+        .for_unit(unit)
+        .graded()
+        .aggregate(
+            best_score=Max(attempt_score_expression(), filter=finished),
+            open_attempt_id=Max("pk", filter=Q(finished_at__isnull=True)),
+            finished_count=Count("pk", filter=finished),
+        )
+    )
+    return UnitQuizStatus(**row)
+
+
+def missed_item_count(student, unit: Unit) -> int:
+    """How many of the unit's current items "practise my mistakes" would bring back."""
+    return Item.objects.for_unit(unit).missed_by(student).count()

@@ -1,0 +1,165 @@
+"""Taking a quiz: start or resume, answer item by item (htmx or plain posts), see the summary.
+
+Every view renders ``quizzes/attempt.html``: the whole page for ordinary requests, one of its
+partials for htmx. Validation errors are 200 fragments because htmx 2 does not swap 4xx.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from courseware.models import Unit
+
+from . import services
+from .models import MASTERY_THRESHOLD, Attempt, Response
+from .presentation import AnswerError, PresentedItem, parse_answer, present_attempt, present_item
+from .selectors import (
+    attempt_items,
+    get_attempt_for_student,
+    items_with_content,
+    missed_item_count,
+    responses_by_item,
+)
+
+TEMPLATE = "quizzes/attempt.html"
+
+
+def _redirect(request, url):
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _show_both(request) -> bool:
+    return request.GET.get("both") == "1"
+
+
+def _page_context(request, attempt: Attempt, current: PresentedItem | None = None) -> dict:
+    """Everything the page needs, in a fixed number of queries whatever the item count."""
+    entries = present_attempt(attempt, attempt_items(attempt), responses_by_item(attempt))
+    if current is not None and not attempt.is_finished:
+        entries = [current if entry.item.pk == current.item.pk else entry for entry in entries]
+    both = _show_both(request)
+    base_url = attempt.get_absolute_url()
+    context = {
+        "attempt": attempt,
+        "unit": attempt.unit,
+        "entries": entries,
+        "both": both,
+        "both_query": "?both=1" if both else "",
+        "toggle_url": base_url if both else f"{base_url}?both=1",
+        "mastery_percent": round(MASTERY_THRESHOLD * 100),
+    }
+    if attempt.is_finished:
+        context["score_percent"] = round(attempt.score * 100)
+        context["missed_count"] = missed_item_count(attempt.student_id, attempt.unit)
+    return context
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def start(request, slug):
+    """Start a graded attempt on the unit, or resume the open one."""
+    unit = get_object_or_404(Unit.objects.current(), slug=slug)
+    try:
+        attempt = services.start_or_resume_attempt(request.user, unit)
+    except services.EmptyQuiz:
+        raise Http404 from None
+    return _redirect(request, attempt.get_absolute_url())
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def practice(request, slug):
+    """Start a "practise my mistakes" round over the items missed in any graded attempt."""
+    unit = get_object_or_404(Unit.objects.current(), slug=slug)
+    attempt = services.start_practice_attempt(request.user, unit)
+    if attempt is None:
+        messages.info(request, _("You have no mistakes to practise in this unit."))
+        return _redirect(request, unit.get_absolute_url())
+    return _redirect(request, attempt.get_absolute_url())
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def attempt(request, attempt_id):
+    """The quiz while it is open; the summary once it is finished."""
+    attempt = get_attempt_for_student(request.user, attempt_id)
+    template = f"{TEMPLATE}#quiz" if request.htmx else TEMPLATE
+    return render(request, template, _page_context(request, attempt))
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def answer(request, attempt_id, item_id):
+    """Answer one item. htmx gets the item's feedback (or an error) and out-of-band progress;
+    a plain post gets the whole page with that item answered in place."""
+    attempt = get_attempt_for_student(request.user, attempt_id)
+    if item_id not in attempt.item_ids:
+        raise Http404
+    item = get_object_or_404(items_with_content(), pk=item_id)
+    number = attempt.item_ids.index(item_id) + 1
+    # A double submit shows the feedback of the first, whatever the second one says.
+    response = Response.objects.filter(attempt=attempt, item=item).first()
+    presented = present_item(attempt, item, number, response)
+    just_answered = False
+    if response is None:
+        presented.error = _record(attempt, presented, request.POST)
+        just_answered = not presented.error
+
+    if not request.htmx:
+        context = _page_context(request, attempt, current=presented)
+        if presented.error and attempt.is_finished:
+            context["notice"] = presented.error
+        return render(request, TEMPLATE, context)
+
+    both = _show_both(request)
+    context = {
+        "attempt": attempt,
+        "unit": attempt.unit,
+        "entry": presented,
+        "both": both,
+        "both_query": "?both=1" if both else "",
+        "focus": True,
+        "just_answered": just_answered,
+    }
+    if just_answered and attempt.is_finished:
+        # That was the last item: the summary arrives out of band below the items.
+        context.update(_page_context(request, attempt), entry=presented, show_summary=True)
+    return render(request, f"{TEMPLATE}#answered", context)
+
+
+def _record(attempt: Attempt, presented: PresentedItem, data) -> str:
+    """Record the submitted answer on ``presented``; return an error message, or ""."""
+    if attempt.is_finished:
+        return _("This attempt is finished and accepts no more answers.")
+    try:
+        answer = parse_answer(presented, attempt, data)
+    except AnswerError as error:
+        return error.message
+    try:
+        response = services.record_answer(attempt=attempt, item=presented.item, answer=answer)
+    except services.AttemptFinished:
+        return _("This attempt is finished and accepts no more answers.")
+    answered = present_item(attempt, presented.item, presented.number, response)
+    presented.response, presented.feedback = answered.response, answered.feedback
+    return ""
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def finish(request, attempt_id):
+    """Hand the attempt in before answering everything; unanswered items score 0."""
+    attempt = get_attempt_for_student(request.user, attempt_id)
+    services.finish_attempt(attempt=attempt)
+    return _redirect(request, attempt.get_absolute_url())

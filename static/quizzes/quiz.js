@@ -1,0 +1,76 @@
+// The quiz page: keyboard reordering of ordering items and focus after htmx swaps.
+// No inline scripts anywhere: the Content-Security-Policy forbids them. Without this file
+// (or without JavaScript) every item still works as an ordinary form.
+(function () {
+  "use strict";
+  // Reveals the move up / move down buttons (quiz.css hides them until JS is running).
+  document.documentElement.classList.add("quiz-js");
+
+  // After an answer is swapped in, move focus to its feedback heading (or to the error), so
+  // keyboard and screen-reader users land on what changed.
+  function focusRequested() {
+    var target = document.querySelector("[data-quiz-focus]");
+    if (!target) return;
+    target.removeAttribute("data-quiz-focus");
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+  document.addEventListener("htmx:afterSettle", focusRequested);
+
+  function entryText(row) {
+    var text = row.querySelector(".ordering-text [lang]") || row.querySelector(".ordering-text");
+    return text ? text.textContent.trim() : "";
+  }
+
+  // Keep every position select in step with the order on screen, then say where the
+  // moved entry is now.
+  function renumber(list, moved) {
+    var rows = Array.prototype.slice.call(list.querySelectorAll(".ordering-entry"));
+    rows.forEach(function (row, index) {
+      var select = row.querySelector("select[data-position]");
+      if (select) select.value = String(index + 1);
+    });
+    var status = list.parentElement.querySelector("[data-ordering-status]");
+    if (status && moved) {
+      status.textContent = (list.dataset.movedMessage || "{entry}: {position}/{count}")
+        .replace("{entry}", entryText(moved))
+        .replace("{position}", String(rows.indexOf(moved) + 1))
+        .replace("{count}", String(rows.length));
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-move]") : null;
+    if (!button) return;
+    var row = button.closest(".ordering-entry");
+    var list = row && row.closest("[data-ordering]");
+    if (!list) return;
+    event.preventDefault();
+    // Move the neighbour rather than the row itself, so the pressed button keeps focus.
+    if (button.dataset.move === "up" && row.previousElementSibling) {
+      row.after(row.previousElementSibling);
+    } else if (button.dataset.move === "down" && row.nextElementSibling) {
+      row.before(row.nextElementSibling);
+    }
+    renumber(list, row);
+  });
+
+  // Choosing a position in a select moves the entry there (the others shift along).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-position]")) return;
+    var row = select.closest(".ordering-entry");
+    var list = row && row.closest("[data-ordering]");
+    if (!list) return;
+    var rows = Array.prototype.slice.call(list.querySelectorAll(".ordering-entry"));
+    var target = Math.max(0, Math.min(rows.length - 1, parseInt(select.value, 10) - 1));
+    var others = rows.filter(function (other) { return other !== row; });
+    if (target >= others.length) {
+      list.appendChild(row);
+    } else {
+      list.insertBefore(row, others[target]);
+    }
+    renumber(list, row);
+    select.focus();
+  });
+})();

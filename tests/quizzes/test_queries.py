@@ -1,0 +1,121 @@
+"""Query counts of the quiz page, the summary and the answer post do not grow with the items."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from courseware.models import Unit
+from quizzes import services
+from quizzes.models import Item
+from quizzes.panels import unit_panel_context
+
+from .conftest import item, load_course_with_items, post_answer, right_answer
+
+pytestmark = pytest.mark.django_db
+
+# Session and user, the attempt, the items with their choices and passages, the responses.
+QUIZ_PAGE_QUERIES = 7
+# …and, once finished, the count of missed items for "practise my mistakes".
+SUMMARY_QUERIES = 8
+# Session and user, the attempt, the item with choices and passages, an earlier response,
+# then record_answer: savepoints, the insert, the attempt update and its re-read.
+ANSWER_QUERIES = 14
+
+
+def attempt_over(student, count):
+    load_course_with_items(count)
+    unit = Unit.objects.get(slug="introduction")
+    for attempt in services.Attempt.objects.for_student(student).open():
+        services.finish_attempt(attempt=attempt)
+    attempt = services.start_or_resume_attempt(student, unit)
+    assert attempt.item_count == count
+    return attempt
+
+
+def test_quiz_page_queries_do_not_grow_with_items(
+    student_client, student, django_assert_num_queries
+):
+    small = attempt_over(student, 5)
+    post_answer(student_client, small, item("intro-gen-1"), right_answer(item("intro-gen-1")))
+    with django_assert_num_queries(QUIZ_PAGE_QUERIES):
+        student_client.get(small.get_absolute_url())
+    large = attempt_over(student, 20)
+    post_answer(student_client, large, item("intro-gen-1"), right_answer(item("intro-gen-1")))
+    with django_assert_num_queries(QUIZ_PAGE_QUERIES):
+        response = student_client.get(large.get_absolute_url())
+    assert response.content.decode().count("<fieldset") == 19
+
+
+def test_quiz_fragment_queries_do_not_grow_with_items(
+    student_client, student, django_assert_num_queries
+):
+    small = attempt_over(student, 5)
+    with django_assert_num_queries(QUIZ_PAGE_QUERIES):
+        student_client.get(small.get_absolute_url(), HTTP_HX_REQUEST="true")
+    large = attempt_over(student, 20)
+    with django_assert_num_queries(QUIZ_PAGE_QUERIES):
+        student_client.get(large.get_absolute_url(), HTTP_HX_REQUEST="true")
+
+
+def test_summary_queries_do_not_grow_with_items(student_client, student, django_assert_num_queries):
+    for count in (5, 20):
+        attempt = attempt_over(student, count)
+        for pk in attempt.item_ids[:3]:
+            it = Item.objects.prefetch_related("choices").get(pk=pk)
+            services.record_answer(attempt=attempt, item=it, answer=["b"])
+        services.finish_attempt(attempt=attempt)
+        with django_assert_num_queries(SUMMARY_QUERIES):
+            response = student_client.get(attempt.get_absolute_url())
+        assert response.content.decode().count('<tr id="summary-item-') == count
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_answer_queries_do_not_grow_with_items(
+    student_client, student, django_assert_num_queries, htmx
+):
+    # The plain post renders the whole page: the page's item queries come on top.
+    expected = ANSWER_QUERIES if htmx else ANSWER_QUERIES + 4
+    for count in (5, 20):
+        attempt = attempt_over(student, count)
+        q2 = item("intro-gen-2")
+        with django_assert_num_queries(expected):
+            response = post_answer(student_client, attempt, q2, ["a", "b", "c"], htmx=htmx)
+        assert response.status_code == 200
+        assert "quiz-feedback" in response.content.decode()
+
+
+def test_the_unit_panel_runs_at_most_two_queries(
+    rf, student, django_assert_num_queries, django_user_model
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    for count in (5, 20):
+        attempt = attempt_over(student, count)
+        services.finish_attempt(attempt=attempt)
+        request = rf.get("/")
+        request.user = student
+        with django_assert_num_queries(2):
+            context = unit_panel_context(request, attempt.unit)
+        assert context["item_count"] == count
+        request.user = AnonymousUser()
+        with django_assert_num_queries(1):
+            unit_panel_context(request, attempt.unit)
+
+
+def test_unit_page_with_the_panel_does_not_grow_with_items(
+    student, django_assert_max_num_queries, django_assert_num_queries
+):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(student)
+    url = reverse("courseware:unit", kwargs={"slug": "introduction"})
+    load_course_with_items(5)
+    client.get(url)  # the first visit records reading progress
+    cache.clear()
+    with django_assert_max_num_queries(20) as small:
+        client.get(url)
+    load_course_with_items(20)
+    cache.clear()
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert "The quiz on this unit has 20 questions." in response.content.decode()
