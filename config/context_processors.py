@@ -2,4 +2,5 @@ from django.conf import settings
 
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME}
+    # Each language is named in itself ("English", "繁體中文"), whatever the interface language.
+    return {"SITE_NAME": settings.SITE_NAME, "LANGUAGE_CHOICES": settings.LANGUAGES}
