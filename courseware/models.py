@@ -60,10 +60,17 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
 
     def __str__(self):
-        return f"{self.label} {self.title}"
+        return self.heading
 
     def get_absolute_url(self):
         return reverse("courseware:unit", kwargs={"slug": self.slug})
+
+    @property
+    def heading(self) -> str:
+        """Label and title, e.g. "壹 前言"; the abstract's label is its title, so it is not doubled."""
+        if self.label == self.title:
+            return self.title
+        return f"{self.label} {self.title}"
 
     @property
     def objective_list(self) -> list[str]:
