@@ -19,6 +19,16 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def display_name(user) -> str:
+    """The name a person gave at sign-up (kept in ``first_name``), else their username."""
+    return user.first_name or user.username
+
+
+def normalise_join_code(code: str) -> str:
+    """Codes are typed from a projector: ignore case, spaces and dashes."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
 def is_instructor(user) -> bool:
     if not user.is_authenticated:
         return False
@@ -35,6 +45,13 @@ class SchoolClassQuerySet(models.QuerySet):
 
     def attended_by(self, user):
         return self.filter(enrollments__student=user, enrollments__removed_at__isnull=True)
+
+    def with_student_count(self):
+        return self.annotate(
+            student_count=models.Count(
+                "enrollments", filter=models.Q(enrollments__removed_at__isnull=True)
+            )
+        )
 
 
 class SchoolClass(models.Model):
@@ -67,6 +84,9 @@ class EnrollmentQuerySet(models.QuerySet):
     def in_class(self, school_class):
         return self.active().filter(school_class=school_class)
 
+    def by_name(self):
+        return self.order_by("student__first_name", "student__username")
+
 
 class Enrollment(models.Model):
     school_class = models.ForeignKey(
@@ -94,6 +114,13 @@ class Enrollment(models.Model):
 
 
 class AssignmentQuerySet(models.QuerySet):
+    def for_class(self, school_class):
+        return (
+            self.filter(school_class=school_class)
+            .select_related("unit")
+            .order_by("due_at", "unit__order")
+        )
+
     def visible(self, now=None):
         now = now or timezone.now()
         return self.filter(models.Q(visible_from__isnull=True) | models.Q(visible_from__lte=now))

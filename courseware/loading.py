@@ -305,7 +305,7 @@ def validate(data: Any) -> None:
                 cwhere = f"{pwhere}.citations[{cindex}]"
                 if not v.fields(citation, cwhere, required={"ref", "text"}):
                     continue
-                if citation.get("ref") not in v.reference_keys:
+                if not isinstance(ref := citation.get("ref"), str) or ref not in v.reference_keys:
                     v.error(
                         f"{cwhere}.ref",
                         _("unknown reference “%(key)s”") % {"key": citation.get("ref")},
@@ -320,7 +320,7 @@ def validate(data: Any) -> None:
                             )
             for tindex, term_key in enumerate(v.items_of(passage.get("terms"), f"{pwhere}.terms")):
                 twhere = f"{pwhere}.terms[{tindex}]"
-                if term_key not in term_forms:
+                if not isinstance(term_key, str) or term_key not in term_forms:
                     v.error(twhere, _("unknown glossary term “%(key)s”") % {"key": term_key})
                     continue
                 used_terms.add(term_key)

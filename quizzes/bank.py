@@ -51,7 +51,7 @@ def validate_bank(data: dict, v: Validator) -> None:
             continue
         where = f'{where} "{item.get("key")}"'
         v.key(item.get("key"), f"{where}.key", item_keys)
-        if item.get("unit") not in v.unit_slugs:
+        if not isinstance(item.get("unit"), str) or item.get("unit") not in v.unit_slugs:
             v.error(f"{where}.unit", _("unknown unit “%(slug)s”") % {"slug": item.get("unit")})
         kind = item.get("kind")
         if kind not in Item.Kind.values:
@@ -66,10 +66,10 @@ def validate_bank(data: dict, v: Validator) -> None:
         if not passages:
             v.error(f"{where}.passages", _("cite at least one passage that holds the answer"))
         for key in passages:
-            if key not in v.passage_keys:
+            if not isinstance(key, str) or key not in v.passage_keys:
                 v.error(f"{where}.passages", _("unknown passage “%(key)s”") % {"key": key})
         for key in v.items_of(item.get("tags"), f"{where}.tags"):
-            if key not in tag_keys:
+            if not isinstance(key, str) or key not in tag_keys:
                 v.error(f"{where}.tags", _("unknown tag “%(key)s”") % {"key": key})
         _validate_choices(item, kind, where, v)
 

@@ -1,0 +1,404 @@
+"""The benchmark's data, built through the app's own models.
+
+``build_class`` makes the large class once: an instructor, 300 students, 8 assigned units, the
+students' reading and every item of those units answered over 1–3 finished attempts (about
+150,000 responses). Answers are graded by ``quizzes.grading.grade_answer``, the function the
+quiz itself uses, and each attempt's ``points``, ``item_count``, ``answered_count`` and
+``finished_at`` agree with its responses, as ``quizzes.services.record_answer`` leaves them.
+
+``prepare_answer_load`` runs before every measurement: separate load students (outside the
+class, so the class pages do not change while answers are posted) get fresh open attempts, and
+every (attempt, item) pair becomes one line of the POST list that wrk replays, so each request
+stores a new answer.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import import_module
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+from django.urls import reverse
+from django.utils import timezone
+
+from classroom.models import INSTRUCTORS_GROUP, Assignment, Enrollment, SchoolClass
+from courseware.loading import load
+from courseware.models import ReadingProgress, Unit
+from quizzes.grading import grade_answer
+from quizzes.models import Attempt, Item, Response
+from quizzes.presentation import choice_token
+
+from .course import bench_course
+
+SEED = 20260306
+CLASS_NAME = "Benchmark class"
+TEACHER = "bench-teacher"
+STUDENT_PREFIX = "bench-s"
+LOAD_PREFIX = "bench-load-"
+PASSWORD = "bench-Password-2026"
+BATCH = 5000
+FAMILY = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周葉蘇莊呂江何羅高潘簡"
+GIVEN = "怡君冠宇詩涵家豪佳穎柏翰宜蓁承恩欣妤子睿雅婷宇軒心怡品妍建宏郁晴志明婉婷俊傑芷若"
+
+
+@dataclass
+class Sessions:
+    """Signed-in sessions made the way ``django.contrib.auth.login`` makes them, and one CSRF
+    secret: the cookie holds it, the X-CSRFToken header a masked copy, as htmx sends."""
+
+    csrf_secret: str
+    csrf_token: str
+
+    @classmethod
+    def new(cls) -> Sessions:
+        secret = _get_new_csrf_string()
+        return cls(secret, _mask_cipher_secret(secret))
+
+    def session_for(self, user) -> str:
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.save()
+        return store.session_key
+
+    def cookie(self, session_key: str) -> str:
+        return (
+            f"{settings.SESSION_COOKIE_NAME}={session_key}; "
+            f"{settings.CSRF_COOKIE_NAME}={self.csrf_secret}"
+        )
+
+
+def _name(number: int) -> str:
+    family = FAMILY[number % len(FAMILY)]
+    given = GIVEN[(number * 2) % len(GIVEN) : (number * 2) % len(GIVEN) + 2]
+    return f"{family}{given}"
+
+
+# ---------------------------------------------------------------------------------------
+# Answers in the stored shape and as the browser posts them
+
+
+def answer_for(item: Item, right: bool, rng: random.Random):
+    """A right answer, or a plausible mistake (partly right where partial credit exists)."""
+    choices = sorted(item.choices.all(), key=lambda choice: choice.order)
+    keys = [choice.key for choice in choices]
+    correct = [choice.key for choice in choices if choice.is_correct]
+    wrong = [choice.key for choice in choices if not choice.is_correct]
+    if item.kind in (Item.Kind.SINGLE, Item.Kind.TRUE_FALSE):
+        return correct[:1] if right or not wrong else [rng.choice(wrong)]
+    if item.kind == Item.Kind.MULTIPLE:
+        if right:
+            return sorted(correct)
+        picked = set(correct)
+        if len(picked) > 1 and rng.random() < 0.5:
+            picked.discard(rng.choice(sorted(picked)))
+        if wrong:
+            picked.add(rng.choice(wrong))
+        return sorted(picked)
+    if item.kind == Item.Kind.ORDERING:
+        order = list(keys)
+        if not right:
+            i = rng.randrange(len(order) - 1)
+            order[i], order[i + 1] = order[i + 1], order[i]
+        return order
+    pairs = {key: key for key in keys}
+    if not right:
+        first, second = rng.sample(keys, 2)
+        pairs[first], pairs[second] = second, first
+    return pairs
+
+
+def form_body(attempt: Attempt, item: Item, answer) -> str:
+    """The urlencoded POST body the quiz form sends for ``answer`` (opaque choice tokens)."""
+    if item.kind == Item.Kind.ORDERING:
+        fields = [
+            (f"position-{choice_token(attempt, item, key)}", str(position))
+            for position, key in enumerate(answer, start=1)
+        ]
+    elif item.kind == Item.Kind.MATCHING:
+        fields = [
+            (
+                f"match-{choice_token(attempt, item, left)}",
+                choice_token(attempt, item, right, side="match"),
+            )
+            for left, right in answer.items()
+        ]
+    else:
+        fields = [("choice", choice_token(attempt, item, key)) for key in answer]
+    return urlencode(fields)
+
+
+# ---------------------------------------------------------------------------------------
+# The large class
+
+
+def _users(prefix: str, count: int, password: str, start: int = 1) -> list:
+    User = get_user_model()
+    names = [f"{prefix}{number:03d}" for number in range(start, start + count)]
+    existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+    User.objects.bulk_create(
+        [
+            User(username=name, first_name=_name(number), password=password)
+            for number, name in enumerate(names, start=start)
+            if name not in existing
+        ],
+        batch_size=BATCH,
+    )
+    return list(User.objects.filter(username__in=names).order_by("username"))
+
+
+def _load_course(*, units: int, items_per_unit: int) -> tuple[list[Unit], str]:
+    data, origin = bench_course(units=units, items_per_unit=items_per_unit)
+    load(data)
+    assigned = list(
+        Unit.objects.in_reading_order()
+        .annotate(item_total=Count("items", filter=Q(items__archived=False)))
+        .filter(item_total__gt=0)[:units]
+    )
+    return assigned, origin
+
+
+def build_class(*, students: int, units: int, items_per_unit: int, log) -> dict:
+    """Load the course and build the large class; return what was built."""
+    rng = random.Random(SEED)
+    assigned, origin = _load_course(units=units, items_per_unit=items_per_unit)
+    log(f"course: {origin}")
+    if len(assigned) < units:
+        raise SystemExit(f"only {len(assigned)} units have quiz items; {units} are needed")
+    now = timezone.now().replace(second=0, microsecond=0)
+    password = make_password(PASSWORD)
+    User = get_user_model()
+    with transaction.atomic():
+        teacher, _created = User.objects.get_or_create(
+            username=TEACHER, defaults={"first_name": "基準老師", "password": password}
+        )
+        teacher.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
+        school_class, _created = SchoolClass.objects.get_or_create(
+            instructor=teacher, name=CLASS_NAME, defaults={"term": "2026 春季"}
+        )
+        members = _users(STUDENT_PREFIX, students, password)
+        Enrollment.objects.bulk_create(
+            [
+                Enrollment(
+                    school_class=school_class, student=student, joined_at=now - timedelta(60)
+                )
+                for student in members
+            ],
+            ignore_conflicts=True,
+        )
+        # Five units already due, three still open: the grid shows overdue work.
+        for position, unit in enumerate(assigned):
+            Assignment.objects.update_or_create(
+                school_class=school_class,
+                unit=unit,
+                defaults={"due_at": now + timedelta(days=7 * (position - 4))},
+            )
+    log(f"class: {len(members)} students, {len(assigned)} assigned units")
+
+    items = {
+        unit.pk: list(Item.objects.for_unit(unit).prefetch_related("choices")) for unit in assigned
+    }
+    # Every item is as hard for everyone: between 25 points easier and 25 harder.
+    difficulty = {
+        item.pk: random.Random(f"{SEED}-{item.key}").uniform(-0.25, 0.25)
+        for unit_items in items.values()
+        for item in unit_items
+    }
+    Attempt.objects.filter(student__in=members).delete()
+    ReadingProgress.objects.filter(user__in=members).delete()
+    reading = []
+    attempt_count = response_count = 0
+    for student in members:
+        ability = min(0.95, max(0.25, rng.gauss(0.62, 0.15)))
+        plan = []
+        for position, unit in enumerate(assigned):
+            opened = now - timedelta(days=7 * (8 - position), hours=rng.randint(0, 96))
+            reading.append(
+                ReadingProgress(
+                    user=student,
+                    unit=unit,
+                    opened_at=opened,
+                    read_at=opened + timedelta(minutes=40),
+                )
+            )
+            started = opened + timedelta(hours=2)
+            for number in range(rng.randint(1, 3)):
+                plan.append((unit, number, started))
+                started += timedelta(hours=rng.randint(6, 48))
+        attempts, answers = [], []
+        for unit, number, started in plan:
+            unit_items = items[unit.pk]
+            attempt = Attempt(
+                student=student,
+                unit=unit,
+                item_ids=[item.pk for item in unit_items],
+                seed=rng.randrange(1, 2**31 - 1),
+                started_at=started,
+                item_count=len(unit_items),
+                answered_count=len(unit_items),
+            )
+            moment, points, rows = started, 0.0, []
+            skill = ability + 0.1 * number
+            for index, item in enumerate(unit_items):
+                right = rng.random() < min(0.97, max(0.05, skill + difficulty[item.pk]))
+                answer = answer_for(item, right, rng)
+                grade = grade_answer(item.kind, item.choices.all(), answer)
+                moment += timedelta(seconds=40 + (index * 37) % 80)
+                points += grade.score
+                rows.append((item, answer, grade, moment))
+            attempt.points = points
+            attempt.finished_at = moment + timedelta(seconds=20)
+            attempts.append(attempt)
+            answers.append(rows)
+        Attempt.objects.bulk_create(attempts)
+        Response.objects.bulk_create(
+            [
+                Response(
+                    attempt=attempt,
+                    item=item,
+                    answer=answer,
+                    score=grade.score,
+                    is_correct=grade.is_correct,
+                    answered_at=moment,
+                )
+                for attempt, rows in zip(attempts, answers, strict=True)
+                for item, answer, grade, moment in rows
+            ],
+            batch_size=BATCH,
+        )
+        attempt_count += len(attempts)
+        response_count += sum(len(rows) for rows in answers)
+    ReadingProgress.objects.bulk_create(reading, batch_size=BATCH)
+    log(f"answers: {attempt_count} attempts, {response_count} responses")
+    analyse()
+    return {"attempts": attempt_count, "responses": response_count, "origin": origin}
+
+
+def analyse() -> None:
+    """Fresh planner statistics, as autovacuum would have them in production."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+@dataclass
+class BenchClass:
+    school_class: SchoolClass
+    teacher: object
+    units: list[Unit]
+    reader: object
+    origin: str = ""
+
+    @property
+    def analysis_unit(self) -> Unit:
+        return self.units[0]
+
+
+def find_class() -> BenchClass:
+    """The class ``build_class`` made (for --skip-build)."""
+    User = get_user_model()
+    teacher = User.objects.get(username=TEACHER)
+    school_class = SchoolClass.objects.get(instructor=teacher, name=CLASS_NAME)
+    units = [assignment.unit for assignment in Assignment.objects.for_class(school_class)]
+    units.sort(key=lambda unit: unit.order)
+    reader = (
+        Enrollment.objects.in_class(school_class).select_related("student").by_name().first()
+    ).student
+    return BenchClass(school_class, teacher, units, reader)
+
+
+# ---------------------------------------------------------------------------------------
+# Fresh open attempts for the answer POSTs
+
+
+@dataclass
+class AnswerPost:
+    path: str
+    body: str
+    cookie: str
+    attempt_id: int
+    item_id: int
+
+
+def prepare_answer_load(
+    bench: BenchClass, sessions: Sessions, *, pairs: int, log
+) -> list[AnswerPost]:
+    """At least ``pairs`` unanswered (attempt, item) pairs, interleaved so that consecutive
+    requests go to different students, as in a classroom where everyone answers at once."""
+    rng = random.Random(SEED + 1)
+    units = bench.units
+    items = {
+        unit.pk: list(Item.objects.for_unit(unit).prefetch_related("choices")) for unit in units
+    }
+    per_student = sum(len(unit_items) for unit_items in items.values())
+    count = max(1, -(-pairs // per_student))
+    loaders = _users(LOAD_PREFIX, count, make_password(PASSWORD))
+    # Earlier runs' answers go: every pair is unanswered again.
+    Attempt.objects.filter(student__username__startswith=LOAD_PREFIX).delete()
+    attempts = Attempt.objects.bulk_create(
+        [
+            Attempt(
+                student=student,
+                unit=unit,
+                item_ids=[item.pk for item in items[unit.pk]],
+                item_count=len(items[unit.pk]),
+                seed=rng.randrange(1, 2**31 - 1),
+            )
+            for student in loaders
+            for unit in units
+        ]
+    )
+    cookies = {student.pk: sessions.cookie(sessions.session_for(student)) for student in loaders}
+    queues = [(attempt, items[attempt.unit_id]) for attempt in attempts]
+    posts = []
+    for index in range(max(len(unit_items) for unit_items in items.values())):
+        for attempt, unit_items in queues:
+            if index >= len(unit_items):
+                continue
+            item = unit_items[index]
+            answer = answer_for(item, rng.random() < 0.7, rng)
+            posts.append(
+                AnswerPost(
+                    path=reverse(
+                        "quizzes:answer", kwargs={"attempt_id": attempt.pk, "item_id": item.pk}
+                    ),
+                    body=form_body(attempt, item, answer),
+                    cookie=cookies[attempt.student_id],
+                    attempt_id=attempt.pk,
+                    item_id=item.pk,
+                )
+            )
+    analyse()
+    log(
+        f"answer load: {len(loaders)} load students, {len(attempts)} open attempts, "
+        f"{len(posts)} unanswered (attempt, item) pairs"
+    )
+    return posts
+
+
+def load_answers_stored() -> int:
+    return Response.objects.filter(attempt__student__username__startswith=LOAD_PREFIX).count()
+
+
+def check_load_attempts() -> list[str]:
+    """Every load attempt's points and counts equal its responses' (what record_answer keeps)."""
+    faults = []
+    rows = (
+        Attempt.objects.filter(student__username__startswith=LOAD_PREFIX)
+        .annotate(n=Count("responses"), total=Sum("responses__score"))
+        .values_list("pk", "points", "answered_count", "n", "total")
+    )
+    for pk, points, answered, n, total in rows:
+        if answered != n or abs(points - (total or 0.0)) > 1e-6:
+            faults.append(f"attempt {pk}: points {points} / {total}, answered {answered} / {n}")
+    return faults

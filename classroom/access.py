@@ -1,0 +1,61 @@
+"""Who may open what. Views fetch classes, students and assignments only through these.
+
+Anonymous visitors are sent to sign in; a signed-in user who is not an instructor gets 403
+on every instructor page; an instructor asking for someone else's class gets 404, so the
+existence of other classes is never revealed.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from courseware.models import Unit
+
+from .models import Assignment, Enrollment, SchoolClass, is_instructor
+
+
+def instructor_required(view_func):
+    """Sign-in first (redirect), then 403 for anyone outside the Instructors group."""
+
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        if not is_instructor(request.user):
+            raise PermissionDenied
+        return view_func(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+# `<int:…>` in a URL accepts any number of digits; the id columns are 64-bit.
+MAX_ID = 2**63 - 1
+
+
+def _id(value) -> int:
+    """An id from the URL, or 404 for one no row can have (instead of a database error)."""
+    if not 0 < int(value) <= MAX_ID:
+        raise Http404
+    return int(value)
+
+
+def get_class_for_instructor(user, class_id) -> SchoolClass:
+    return get_object_or_404(SchoolClass.objects.taught_by(user), pk=_id(class_id))
+
+
+def get_enrollment_in_class(school_class: SchoolClass, student_id) -> Enrollment:
+    """A current member of the class; removed students are 404 like strangers."""
+    return get_object_or_404(
+        Enrollment.objects.in_class(school_class).select_related("student"),
+        student_id=_id(student_id),
+    )
+
+
+def get_assignment_in_class(school_class: SchoolClass, assignment_id) -> Assignment:
+    return get_object_or_404(Assignment.objects.for_class(school_class), pk=_id(assignment_id))
+
+
+def get_assigned_unit(school_class: SchoolClass, slug: str) -> Unit:
+    """A unit, but only if it is assigned to this class."""
+    return get_object_or_404(Unit.objects.filter(assignments__school_class=school_class), slug=slug)

@@ -1,0 +1,149 @@
+"""CSV exports that spreadsheet programs open correctly, Chinese included.
+
+UTF-8 with a byte-order mark: Excel otherwise reads the file in the system's legacy code
+page and garbles every Chinese character.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quizzes.models import Response
+
+from .models import Enrollment, SchoolClass
+from .progress import ProgressGrid, UnitStatus, percent
+
+BOM = "\ufeff"
+# A cell starting with one of these is a formula to a spreadsheet: names and answers are
+# typed by students, so such text is prefixed with an apostrophe (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield BOM + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([safe(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def gradebook_rows(grid: ProgressGrid) -> list[list]:
+    labels = {status: str(status.label) for status in UnitStatus}
+    rows = []
+    for row in grid.rows:
+        line = [row.username, row.name]
+        for cell in row.cells:
+            score = percent(cell.best)
+            line += ["" if score is None else score, labels[cell.status]]
+        rows.append(line)
+    return rows
+
+
+def gradebook_header(grid: ProgressGrid) -> list[str]:
+    header = [_("Username"), _("Name")]
+    for column in grid.columns:
+        unit = column.unit
+        header += [
+            _("%(unit)s: best score (%%)") % {"unit": f"{unit.label} {unit.title}"},
+            _("%(unit)s: status") % {"unit": f"{unit.label} {unit.title}"},
+        ]
+    return header
+
+
+def answer_text(answer) -> str:
+    """Choice keys as a spreadsheet reader wants them: "b", "a, c", "a → b, c → c"."""
+    if isinstance(answer, dict):
+        return ", ".join(f"{left} → {right}" for left, right in answer.items())
+    if isinstance(answer, list):
+        return ", ".join(str(key) for key in answer)
+    return "" if answer is None else str(answer)
+
+
+def response_rows(school_class: SchoolClass):
+    """Every answer by the class's current students on its assigned units: one query,
+    streamed in chunks."""
+    responses = (
+        Response.objects.filter(
+            attempt__student__in=Enrollment.objects.in_class(school_class).values("student_id"),
+            attempt__unit__assignments__school_class=school_class,
+        )
+        .order_by("attempt__student__username", "attempt__started_at", "attempt_id", "item__order")
+        .values_list(
+            "attempt__student__username",
+            "attempt__student__first_name",
+            "attempt__unit__slug",
+            "attempt_id",
+            "attempt__is_practice",
+            "item__key",
+            "answer",
+            "is_correct",
+            "score",
+            "answered_at",
+        )
+    )
+    # Translated now, in the request's language: the rows are produced while streaming.
+    yes, no = _("yes"), _("no")
+    return _response_lines(responses, yes, no, timezone.get_current_timezone())
+
+
+def _response_lines(responses, yes: str, no: str, zone):
+    for (
+        username,
+        first_name,
+        unit_slug,
+        attempt_id,
+        is_practice,
+        item_key,
+        answer,
+        is_correct,
+        score,
+        answered_at,
+    ) in responses.iterator(chunk_size=2000):
+        yield [
+            username,
+            first_name or username,
+            unit_slug,
+            attempt_id,
+            yes if is_practice else no,
+            item_key,
+            answer_text(answer),
+            yes if is_correct else no,
+            round(score, 4),
+            answered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+        ]
+
+
+def response_header() -> list[str]:
+    return [
+        _("Username"),
+        _("Name"),
+        _("Unit"),
+        _("Attempt"),
+        _("Practice"),
+        _("Item"),
+        _("Answer"),
+        _("Correct"),
+        _("Score"),
+        _("Time"),
+    ]

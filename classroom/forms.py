@@ -1,0 +1,172 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from courseware.models import Unit
+
+from .models import Assignment, Enrollment, SchoolClass, normalise_join_code
+
+WRONG_JOIN_CODE = _(
+    "No class has this join code. Check the code with your instructor and try again."
+)
+# Deliberately says nothing about whether an account with this name exists.
+USERNAME_UNAVAILABLE = _("This username cannot be used. Please choose another one.")
+
+
+class JoinCodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Class join code"))
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "help_text", _("The code your instructor gave you, for example K7QX3MPA.")
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
+
+    def to_python(self, value):
+        return normalise_join_code(super().to_python(value))
+
+
+def class_with_code(code: str) -> SchoolClass:
+    school_class = SchoolClass.objects.filter(join_code=code).first()
+    if school_class is None:
+        raise ValidationError(WRONG_JOIN_CODE, code="wrong_join_code")
+    return school_class
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("You sign in with it. Letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=150,
+        help_text=_("The name your instructor sees, for example 陳怡君."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    join_code = JoinCodeField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_class: SchoolClass | None = None
+        # Built per request, in the reader's language.
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_username(self):
+        return get_user_model().normalize_username(self.cleaned_data["username"])
+
+    def clean_join_code(self):
+        self.school_class = class_with_code(self.cleaned_data["join_code"])
+        return self.cleaned_data["join_code"]
+
+    def clean(self):
+        cleaned = super().clean()
+        username = cleaned.get("username")
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            user = get_user_model()(
+                username=username or "", first_name=cleaned.get("display_name", "")
+            )
+            try:
+                password_validation.validate_password(password1, user)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        # Only someone holding a valid join code learns that a username is taken.
+        if (
+            self.school_class is not None
+            and username
+            and get_user_model().objects.filter(username__iexact=username).exists()
+        ):
+            self.add_error("username", USERNAME_UNAVAILABLE)
+        return cleaned
+
+
+class JoinForm(forms.Form):
+    join_code = JoinCodeField()
+
+    def __init__(self, *args, student, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.student = student
+        self.school_class: SchoolClass | None = None
+
+    def clean_join_code(self):
+        school_class = class_with_code(self.cleaned_data["join_code"])
+        if Enrollment.objects.in_class(school_class).filter(student=self.student).exists():
+            raise ValidationError(_("You are already in this class."), code="already_joined")
+        self.school_class = school_class
+        return self.cleaned_data["join_code"]
+
+
+class SchoolClassForm(forms.ModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ["name", "term"]
+        help_texts = {"term": _("For example 2026 Spring or 114-2.")}
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["unit", "due_at", "visible_from", "note"]
+        widgets = {
+            "due_at": LocalDateTimeInput(),
+            "visible_from": LocalDateTimeInput(),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "visible_from": _("Leave empty to show it to students at once."),
+            "note": _("Optional. Students see it beside the unit."),
+        }
+
+    def __init__(self, *args, school_class: SchoolClass, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_class = school_class
+        taken = Assignment.objects.filter(school_class=school_class)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        units = Unit.objects.current()
+        if self.instance.pk:
+            units = Unit.objects.filter(Q(archived=False) | Q(pk=self.instance.unit_id))
+        self.fields["unit"].queryset = units.order_by("order").exclude(
+            pk__in=taken.values("unit_id")
+        )
+        self.fields["unit"].empty_label = _("Choose a unit")
+
+    def clean(self):
+        cleaned = super().clean()
+        due_at, visible_from = cleaned.get("due_at"), cleaned.get("visible_from")
+        if due_at and visible_from and visible_from > due_at:
+            self.add_error("visible_from", _("The unit must become visible before it is due."))
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.school_class = self.school_class
+        return super().save(commit)

@@ -1,0 +1,344 @@
+"""Where each student stands on each assigned unit: the progress grid and the student's home.
+
+Whatever the size of the class, the grid costs a fixed handful of queries: the assignments,
+the enrollments, one GROUP BY over attempts (best score, attempt counts) and one over
+reading progress. Everything else (status, overdue, needs help, sorting, filtering, the
+summary row) is assembled in Python from those result sets.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Case, Count, Max, Q, TextChoices, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courseware.models import ReadingProgress, Unit
+from quizzes.grading import EPSILON, is_mastery
+from quizzes.models import Attempt, attempt_score_expression
+
+from .models import Assignment, Enrollment, SchoolClass
+
+# The needs-help rule, stated on the progress page. An attempt scoring below STRUGGLE_SCORE
+# is a struggle; STRUGGLES_FOR_HELP struggles on one unit, or one overdue unit that is not
+# mastered, flag the student.
+STRUGGLE_SCORE = 0.6
+STRUGGLES_FOR_HELP = 2
+
+
+class UnitStatus(TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    READING = "reading", _("Reading")
+    READ = "read", _("Read")
+    QUIZ = "quiz", _("Quiz in progress")
+    MASTERED = "mastered", _("Mastered")
+    OVERDUE = "overdue", _("Overdue")
+
+
+@dataclass(slots=True)
+class UnitResult:
+    """One student's standing on one unit."""
+
+    opened: bool = False
+    read: bool = False
+    # Best score (0 to 1) of the finished graded attempts; None before the first one.
+    best: float | None = None
+    # Finished graded attempts, and how many of them scored below STRUGGLE_SCORE.
+    attempts: int = 0
+    struggles: int = 0
+    in_progress: bool = False
+    # Past the due date and not mastered; set against an assignment by `with_due`.
+    overdue: bool = False
+
+    @property
+    def mastered(self) -> bool:
+        return is_mastery(self.best)
+
+    @property
+    def needs_help(self) -> bool:
+        return self.struggles >= STRUGGLES_FOR_HELP or self.overdue
+
+    @property
+    def status(self) -> UnitStatus:
+        if self.mastered:
+            return UnitStatus.MASTERED
+        if self.overdue:
+            return UnitStatus.OVERDUE
+        if self.in_progress or self.attempts:
+            return UnitStatus.QUIZ
+        if self.read:
+            return UnitStatus.READ
+        if self.opened:
+            return UnitStatus.READING
+        return UnitStatus.NOT_STARTED
+
+    def with_due(self, due_at: datetime, now: datetime) -> UnitResult:
+        return UnitResult(
+            opened=self.opened,
+            read=self.read,
+            best=self.best,
+            attempts=self.attempts,
+            struggles=self.struggles,
+            in_progress=self.in_progress,
+            overdue=now > due_at and not self.mastered,
+        )
+
+
+def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
+    """``{(student_id, unit_id): UnitResult}`` in two queries.
+
+    ``students`` and ``units`` are anything ``__in`` accepts: ids, instances or a values
+    queryset (then a subquery). Pairs with no reading and no attempt are absent.
+    """
+    finished = Q(finished_at__isnull=False)
+    struggle = finished & Q(score__lt=STRUGGLE_SCORE - EPSILON)
+    rows = (
+        Attempt.objects.graded()
+        .filter(student__in=students, unit__in=units)
+        .alias(score=attempt_score_expression())
+        .order_by()
+        .values_list("student_id", "unit_id")
+        .annotate(
+            best=Max("score", filter=finished),
+            finished=Count("pk", filter=finished),
+            struggles=Count("pk", filter=struggle),
+            open=Count("pk", filter=Q(finished_at__isnull=True)),
+        )
+    )
+    results: dict[tuple[int, int], UnitResult] = {}
+    for student_id, unit_id, best, finished_count, struggles, open_count in rows:
+        results[(student_id, unit_id)] = UnitResult(
+            best=best, attempts=finished_count, struggles=struggles, in_progress=open_count > 0
+        )
+    # Whether read, not when: a datetime per row would cost a conversion per row.
+    reading = (
+        ReadingProgress.objects.filter(user__in=students, unit__in=units)
+        .annotate(is_read=Case(When(read_at__isnull=False, then=1), default=0))
+        .values_list("user_id", "unit_id", "is_read")
+    )
+    for user_id, unit_id, is_read in reading:
+        result = results.setdefault((user_id, unit_id), UnitResult())
+        result.opened = True
+        result.read = bool(is_read)
+    return results
+
+
+def percent(value: float | None) -> int | None:
+    """A share (0 to 1) as a whole percentage, halves rounded up (not to even)."""
+    if value is None:
+        return None
+    return int(value * 100 + 0.5 + EPSILON)
+
+
+# ---------------------------------------------------------------------------------------
+# The instructor's grid
+
+
+@dataclass
+class Column:
+    """An assigned unit, with the class summary for it."""
+
+    assignment: Assignment
+    mastered: int = 0
+    students: int = 0
+    mean: float | None = None
+    median: float | None = None
+
+    @property
+    def unit(self) -> Unit:
+        return self.assignment.unit
+
+    @property
+    def completion(self) -> float | None:
+        return self.mastered / self.students if self.students else None
+
+
+@dataclass
+class Row:
+    student_id: int
+    name: str
+    username: str
+    cells: list[UnitResult] = field(default_factory=list)
+    # The slugs of the columns' units, shared by every row: cells link to them.
+    unit_slugs: list[str] = field(default_factory=list)
+
+    @property
+    def linked_cells(self):
+        return zip(self.unit_slugs, self.cells, strict=True)
+
+    @property
+    def needs_help(self) -> bool:
+        return any(cell.needs_help for cell in self.cells)
+
+    @property
+    def mean(self) -> float | None:
+        """The mean of the best scores on the units this student has taken a quiz on."""
+        scores = [cell.best for cell in self.cells if cell.best is not None]
+        return statistics.fmean(scores) if scores else None
+
+
+def _name_key(row: Row):
+    return (row.name.casefold(), row.username.casefold())
+
+
+def _mean(row: Row) -> float:
+    # Students with no score sort as the lowest.
+    return -1.0 if row.mean is None else row.mean
+
+
+# Each sort breaks ties by name.
+SORTS = {
+    "name": _name_key,
+    "mean": lambda row: (_mean(row), *_name_key(row)),
+    "-mean": lambda row: (-_mean(row), *_name_key(row)),
+    "help": lambda row: (not row.needs_help, *_name_key(row)),
+}
+DEFAULT_SORT = "name"
+
+
+@dataclass
+class ProgressGrid:
+    school_class: SchoolClass
+    columns: list[Column]
+    rows: list[Row]
+    now: datetime
+
+    @property
+    def help_count(self) -> int:
+        return sum(1 for row in self.rows if row.needs_help)
+
+    def view(self, *, sort: str = DEFAULT_SORT, query: str = "", help_only: bool = False):
+        """The rows to show: matching the search, maybe only those who need help, sorted."""
+        rows: Iterable[Row] = self.rows
+        needle = query.strip().casefold()
+        if needle:
+            rows = [
+                row
+                for row in rows
+                if needle in row.name.casefold() or needle in row.username.casefold()
+            ]
+        if help_only:
+            rows = [row for row in rows if row.needs_help]
+        return sorted(rows, key=SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def class_progress(school_class: SchoolClass, *, now: datetime | None = None) -> ProgressGrid:
+    """Every current student of the class against every assigned unit: four queries."""
+    now = now or timezone.now()
+    assignments = list(Assignment.objects.for_class(school_class))
+    # Sorted in Python (by name, or as asked), so not by the database.
+    enrollments = (
+        Enrollment.objects.in_class(school_class)
+        .order_by()
+        .values_list("student_id", "student__first_name", "student__username")
+    )
+    unit_ids = [assignment.unit_id for assignment in assignments]
+    results = (
+        unit_results(
+            students=Enrollment.objects.in_class(school_class).values("student_id"),
+            units=unit_ids,
+        )
+        if unit_ids
+        else {}
+    )
+    slugs = [assignment.unit.slug for assignment in assignments]
+    rows = []
+    for student_id, first_name, username in enrollments:
+        row = Row(student_id, first_name or username, username, unit_slugs=slugs)
+        for assignment in assignments:
+            # Each (student, unit) result belongs to one cell, so it is marked in place.
+            result = results.get((student_id, assignment.unit_id)) or UnitResult()
+            result.overdue = now > assignment.due_at and not result.mastered
+            row.cells.append(result)
+        rows.append(row)
+    rows.sort(key=_name_key)
+    columns = []
+    for index, assignment in enumerate(assignments):
+        bests = [row.cells[index].best for row in rows if row.cells[index].best is not None]
+        columns.append(
+            Column(
+                assignment=assignment,
+                mastered=sum(1 for row in rows if row.cells[index].mastered),
+                students=len(rows),
+                mean=statistics.fmean(bests) if bests else None,
+                median=statistics.median(bests) if bests else None,
+            )
+        )
+    return ProgressGrid(school_class=school_class, columns=columns, rows=rows, now=now)
+
+
+# ---------------------------------------------------------------------------------------
+# The student's home
+
+
+@dataclass
+class AssignedUnit:
+    assignment: Assignment
+    result: UnitResult
+
+    @property
+    def unit(self) -> Unit:
+        return self.assignment.unit
+
+    @property
+    def status(self) -> UnitStatus:
+        return self.result.status
+
+    def next_step(self) -> NextStep:
+        """The one button on the student's home."""
+        result, unit = self.result, self.unit
+        if result.mastered:
+            return NextStep(_("Review the unit"), unit.get_absolute_url())
+        if result.in_progress:
+            return NextStep(_("Continue the quiz"), quiz_start_url(unit), post=True)
+        if result.attempts:
+            return NextStep(_("Try the quiz again"), quiz_start_url(unit), post=True)
+        if result.read:
+            return NextStep(_("Take the quiz"), quiz_start_url(unit), post=True)
+        if result.opened:
+            return NextStep(_("Continue reading"), unit.get_absolute_url())
+        return NextStep(_("Start reading"), unit.get_absolute_url())
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    url: str
+    # Starting (or resuming) a quiz is a POST to the quiz app; reading is a plain link.
+    post: bool = False
+
+
+def quiz_start_url(unit: Unit) -> str:
+    return reverse("quizzes:start", kwargs={"slug": unit.slug})
+
+
+def student_assignments(
+    student, *, now: datetime | None = None
+) -> list[tuple[SchoolClass, list[AssignedUnit]]]:
+    """The student's classes, each with its visible assigned units by due date: 4 queries."""
+    now = now or timezone.now()
+    assignments = list(
+        Assignment.objects.visible(now)
+        .filter(school_class__in=SchoolClass.objects.attended_by(student), unit__archived=False)
+        .select_related("unit", "school_class")
+        .order_by("due_at", "unit__order")
+    )
+    classes = {
+        school_class.pk: (school_class, [])
+        for school_class in SchoolClass.objects.attended_by(student).order_by("name")
+    }
+    results = unit_results(
+        students=[student.pk], units={assignment.unit_id for assignment in assignments}
+    )
+    empty = UnitResult()
+    for assignment in assignments:
+        result = results.get((student.pk, assignment.unit_id), empty)
+        classes[assignment.school_class_id][1].append(
+            AssignedUnit(assignment, result.with_due(assignment.due_at, now))
+        )
+    return list(classes.values())

@@ -1,0 +1,96 @@
+from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
+
+from classroom.progress import percent
+
+register = template.Library()
+
+
+@register.filter
+def pct(value) -> str:
+    """A share from 0 to 1 as "85%"; a dash when there is none."""
+    whole = percent(value)
+    return "–" if whole is None else f"{whole}%"
+
+
+READING_ICONS = {"read": "✓", "reading": "◐", "unread": "○"}
+STAR = '<i aria-hidden="true">★</i> '
+HELP_ROW = ' class="h"'
+
+
+@register.simple_tag
+def progress_rows(rows, class_id) -> str:
+    """The body of the progress grid, one <tr> per student.
+
+    Built with string formatting rather than template tags on purpose: 300 students × 8 units
+    is 2,400 cells, which the template engine renders in about 60 ms and this in about 6.
+    The markup is the same a template would give: text and an icon in every cell, never
+    colour alone, one link per cell to the student's drill-down.
+    """
+    words = {
+        "read": escape(gettext("read")),
+        "reading": escape(gettext("reading")),
+        "unread": escape(gettext("not opened")),
+        "overdue": escape(gettext("overdue")),
+        "help": escape(gettext("Needs help")),
+    }
+    attempt_words: dict[int, str] = {}
+    out = []
+    for row in rows:
+        url = reverse("classroom:student_detail", args=[class_id, row.student_id])
+        help_cell = (
+            f'<span class="flag"><i aria-hidden="true">⚑</i> {words["help"]}</span>'
+            if row.needs_help
+            else "–"
+        )
+        cells = []
+        for slug, cell in row.linked_cells:
+            reading = "read" if cell.read else "reading" if cell.opened else "unread"
+            attempts = attempt_words.get(cell.attempts)
+            if attempts is None:
+                attempts = attempt_words[cell.attempts] = escape(
+                    ngettext("%(count)s attempt", "%(count)s attempts", cell.attempts)
+                    % {"count": cell.attempts}
+                )
+            cells.append(
+                f'<td class="s-{cell.status}"><a href="{url}#u-{slug}">'
+                f'<i aria-hidden="true">{READING_ICONS[reading]}</i> {words[reading]}<br>'
+                f"{STAR if cell.mastered else ''}"
+                f"<b>{pct(cell.best)}</b> · {attempts}"
+                f"{_overdue(words) if cell.overdue else ''}</a></td>"
+            )
+        out.append(
+            f'<tr{HELP_ROW if row.needs_help else ""}><th scope="row">'
+            f'<a href="{url}">{escape(row.name)}</a> <small>{escape(row.username)}</small></th>'
+            f"<td>{help_cell}</td><td>{pct(row.mean)}</td>{''.join(cells)}</tr>"
+        )
+    return mark_safe("\n".join(out))
+
+
+def _overdue(words) -> str:
+    return f'<br><span class="od"><i aria-hidden="true">⚠</i> {words["overdue"]}</span>'
+
+
+@register.filter
+def points(value) -> str:
+    """Points with at most two decimals and no trailing zeros: 3.5, 4, 2.33."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@register.simple_tag
+def heat_cells(cells) -> str:
+    """A row of the mastery heat map: the share as text, the counts below it, the level as a
+    class for the shading. Built in Python for the same reason as `progress_rows`."""
+    out = []
+    for share in cells:
+        if share.total:
+            out.append(
+                f'<td class="l{share.level}">{pct(share.value)}<br>'
+                f"<small>{share.correct}/{share.total}</small></td>"
+            )
+        else:
+            out.append('<td class="ln">–</td>')
+    return mark_safe("".join(out))

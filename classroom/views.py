@@ -1,0 +1,416 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import exports
+from .access import (
+    get_assigned_unit,
+    get_assignment_in_class,
+    get_class_for_instructor,
+    get_enrollment_in_class,
+    instructor_required,
+)
+from .analysis import item_analysis as analyse_unit
+from .analysis import tag_mastery as tags_for_class
+from .drilldown import student_record
+from .forms import USERNAME_UNAVAILABLE, AssignmentForm, JoinForm, SchoolClassForm, SignUpForm
+from .models import Assignment, Enrollment, SchoolClass, display_name, is_instructor
+from .progress import (
+    DEFAULT_SORT,
+    SORTS,
+    STRUGGLE_SCORE,
+    class_progress,
+    student_assignments,
+)
+from .services import do_join_class, do_regenerate_join_code, do_remove_student, do_sign_up
+
+
+def _partial_or_page(request, template: str, partial: str, context: dict, status: int = 200):
+    """htmx asks for the fragment it swaps; a plain request (or a history restore) for the
+    whole page. One template holds both."""
+    if request.htmx and not request.htmx.history_restore_request:
+        template = f"{template}#{partial}"
+    return render(request, template, context, status=status)
+
+
+def _go(request, url: str):
+    """After a successful POST: htmx follows with a full page load, a plain form redirects."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "classroom/login.html"
+    redirect_authenticated_user = True
+
+
+login = SignInView.as_view()
+logout = auth_views.LogoutView.as_view()
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "classroom/password_change.html"
+    success_url = reverse_lazy("classroom:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        return _go(self.request, self.get_success_url()) if self.request.htmx else response
+
+    def form_invalid(self, form):
+        if self.request.htmx:
+            context = self.get_context_data(form=form)
+            return render(self.request, f"{self.template_name}#password-form", context)
+        return super().form_invalid(form)
+
+
+password_change = PasswordChangeView.as_view()
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="classroom/password_change_done.html"
+)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes calls this once an account or address has failed too many sign-ins."""
+    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    return render(request, "classroom/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("classroom:home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = do_sign_up(
+                username=form.cleaned_data["username"],
+                display_name=form.cleaned_data["display_name"],
+                password=form.cleaned_data["password1"],
+                school_class=form.school_class,
+            )
+        except IntegrityError:
+            form.add_error("username", USERNAME_UNAVAILABLE)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Welcome! You have joined %(class)s.") % {"class": form.school_class.name},
+            )
+            return _go(request, reverse("classroom:home"))
+    return _partial_or_page(request, "classroom/signup.html", "signup-form", {"form": form})
+
+
+@require_GET
+@login_required
+def home(request):
+    if is_instructor(request.user):
+        return _instructor_home(request, SchoolClassForm())
+    return _student_home(request, JoinForm(student=request.user))
+
+
+def _instructor_home(request, form):
+    classes = SchoolClass.objects.taught_by(request.user).with_student_count()
+    return render(request, "classroom/instructor_home.html", {"classes": classes, "form": form})
+
+
+def _student_home(request, form):
+    return render(
+        request,
+        "classroom/student_home.html",
+        {"classes": student_assignments(request.user), "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@vary_on_headers("HX-Request")
+def join(request):
+    if is_instructor(request.user):
+        raise PermissionDenied
+    form = JoinForm(request.POST or None, student=request.user)
+    if request.method == "POST" and form.is_valid():
+        do_join_class(student=request.user, school_class=form.school_class)
+        messages.success(
+            request, _("You have joined %(class)s.") % {"class": form.school_class.name}
+        )
+        return _go(request, reverse("classroom:home"))
+    if request.htmx:
+        return render(request, "classroom/student_home.html#join-form", {"form": form})
+    return _student_home(request, form)
+
+
+# ---------------------------------------------------------------------------------------
+# Classes and roster
+
+
+@require_http_methods(["GET", "POST"])
+@instructor_required
+@vary_on_headers("HX-Request")
+def class_create(request):
+    form = SchoolClassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.instructor = request.user
+        school_class = form.save()
+        messages.success(
+            request,
+            _("Class created. Give your students the join code %(code)s.")
+            % {"code": school_class.join_code},
+        )
+        return _go(request, reverse("classroom:class_detail", args=[school_class.pk]))
+    if request.htmx:
+        return render(request, "classroom/instructor_home.html#class-form", {"form": form})
+    return _instructor_home(request, form)
+
+
+def _class_page(request, school_class, *, form=None, editing=None, edit_form=None, notice=""):
+    """The class page: its join code and its assignments (one of them maybe being edited)."""
+    context = {
+        "school_class": school_class,
+        "tab": "class",
+        "assignments": Assignment.objects.for_class(school_class),
+        "form": form or AssignmentForm(school_class=school_class),
+        "editing": editing,
+        "edit_form": edit_form,
+        "notice": notice,
+        "now": timezone.now(),
+    }
+    return _partial_or_page(request, "classroom/class_detail.html", "assignments", context)
+
+
+@require_GET
+@instructor_required
+@vary_on_headers("HX-Request")
+def class_detail(request, class_id):
+    return _class_page(request, get_class_for_instructor(request.user, class_id))
+
+
+@require_POST
+@instructor_required
+@vary_on_headers("HX-Request")
+def regenerate_code(request, class_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    do_regenerate_join_code(school_class=school_class)
+    notice = _("New join code: %(code)s. The old code no longer works.") % {
+        "code": school_class.join_code
+    }
+    if request.htmx:
+        return render(
+            request,
+            "classroom/class_detail.html#join-code",
+            {"school_class": school_class, "notice": notice},
+        )
+    messages.success(request, notice)
+    return redirect("classroom:class_detail", class_id=school_class.pk)
+
+
+@require_GET
+@instructor_required
+def roster(request, class_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    enrollments = Enrollment.objects.in_class(school_class).select_related("student").by_name()
+    return render(
+        request,
+        "classroom/roster.html",
+        {"school_class": school_class, "tab": "roster", "enrollments": enrollments},
+    )
+
+
+@require_POST
+@instructor_required
+@vary_on_headers("HX-Request")
+def remove_student(request, class_id, student_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    enrollment = get_enrollment_in_class(school_class, student_id)
+    do_remove_student(enrollment=enrollment)
+    notice = _("%(name)s was removed from the class. Their answers are kept.") % {
+        "name": display_name(enrollment.student)
+    }
+    if request.htmx:
+        return render(
+            request,
+            "classroom/roster.html#removed-row",
+            {"enrollment": enrollment, "notice": notice},
+        )
+    messages.success(request, notice)
+    return redirect("classroom:roster", class_id=school_class.pk)
+
+
+# ---------------------------------------------------------------------------------------
+# Assignments: every action answers with the assignments section (htmx) or the class page.
+
+
+@require_http_methods(["GET", "POST"])
+@instructor_required
+@vary_on_headers("HX-Request")
+def assignment_create(request, class_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    if request.method == "GET":
+        return _class_page(request, school_class)
+    form = AssignmentForm(request.POST, school_class=school_class)
+    if not form.is_valid():
+        return _class_page(request, school_class, form=form)
+    assignment = form.save()
+    notice = _("%(unit)s assigned.") % {"unit": assignment.unit}
+    return _assignment_saved(request, school_class, notice)
+
+
+def _assignment_saved(request, school_class, notice):
+    if request.htmx:
+        return _class_page(request, school_class, notice=notice)
+    messages.success(request, notice)
+    return redirect("classroom:class_detail", class_id=school_class.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@instructor_required
+@vary_on_headers("HX-Request")
+def assignment_edit(request, class_id, assignment_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    assignment = get_assignment_in_class(school_class, assignment_id)
+    edit_form = AssignmentForm(
+        request.POST or None, instance=assignment, school_class=school_class, prefix="edit"
+    )
+    if request.method == "POST" and edit_form.is_valid():
+        edit_form.save()
+        return _assignment_saved(
+            request, school_class, _("%(unit)s updated.") % {"unit": assignment.unit}
+        )
+    return _class_page(request, school_class, editing=assignment, edit_form=edit_form)
+
+
+@require_POST
+@instructor_required
+@vary_on_headers("HX-Request")
+def assignment_delete(request, class_id, assignment_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    assignment = get_assignment_in_class(school_class, assignment_id)
+    unit = assignment.unit
+    assignment.delete()
+    notice = _("%(unit)s is no longer assigned. Students' answers are kept.") % {"unit": unit}
+    return _assignment_saved(request, school_class, notice)
+
+
+# ---------------------------------------------------------------------------------------
+# Progress, drill-down, statistics, exports
+#
+# The grids and exports are large (the progress page of 300 students is ~500 KB of HTML, 25 KB
+# gzipped), so these views compress their own responses. BREACH needs many cross-site
+# requests carrying the session cookie: SameSite=Lax cookies are not sent on those, and the
+# CSRF token in the page is masked afresh on every response.
+
+
+@require_GET
+@gzip_page
+@instructor_required
+@vary_on_headers("HX-Request")
+def progress(request, class_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    grid = class_progress(school_class)
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    query = request.GET.get("q", "")[:100]
+    help_only = request.GET.get("help") == "1"
+    context = {
+        "school_class": school_class,
+        "tab": "progress",
+        "grid": grid,
+        "rows": grid.view(sort=sort, query=query, help_only=help_only),
+        "sort": sort,
+        "q": query,
+        "help_only": help_only,
+        "struggle_percent": int(STRUGGLE_SCORE * 100),
+    }
+    return _partial_or_page(request, "classroom/progress.html", "grid-update", context)
+
+
+@require_GET
+@instructor_required
+def student_detail(request, class_id, student_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    enrollment = get_enrollment_in_class(school_class, student_id)
+    units = student_record(school_class, enrollment.student)
+    return render(
+        request,
+        "classroom/student_detail.html",
+        {
+            "school_class": school_class,
+            "tab": "progress",
+            "enrollment": enrollment,
+            "student": enrollment.student,
+            "units": units,
+        },
+    )
+
+
+@require_GET
+@gzip_page
+@instructor_required
+@vary_on_headers("HX-Request")
+def item_analysis(request, class_id, slug):
+    school_class = get_class_for_instructor(request.user, class_id)
+    unit = get_assigned_unit(school_class, slug)
+    all_attempts = request.GET.get("attempts") == "all"
+    context = {
+        "school_class": school_class,
+        "tab": "analysis",
+        "unit": unit,
+        "assignments": Assignment.objects.for_class(school_class),
+        "analysis": analyse_unit(school_class, unit, all_attempts=all_attempts),
+    }
+    return _partial_or_page(request, "classroom/item_analysis.html", "analysis", context)
+
+
+@require_GET
+@gzip_page
+@instructor_required
+def tag_mastery(request, class_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    return render(
+        request,
+        "classroom/tag_mastery.html",
+        {"school_class": school_class, "tab": "tags", "mastery": tags_for_class(school_class)},
+    )
+
+
+@require_GET
+@gzip_page
+@instructor_required
+def gradebook_csv(request, class_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    grid = class_progress(school_class)
+    return exports.csv_response(
+        f"gradebook-class-{school_class.pk}.csv",
+        exports.gradebook_header(grid),
+        exports.gradebook_rows(grid),
+    )
+
+
+@require_GET
+@gzip_page
+@instructor_required
+def responses_csv(request, class_id):
+    school_class = get_class_for_instructor(request.user, class_id)
+    return exports.csv_response(
+        f"responses-class-{school_class.pk}.csv",
+        exports.response_header(),
+        exports.response_rows(school_class),
+    )

@@ -1,0 +1,135 @@
+"""CSV exports: UTF-8 with a BOM, Chinese intact, one row per student or per answer."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from classroom.models import Assignment, Enrollment
+
+from .conftest import enroll, make_attempt, make_user, populated_class, read
+
+pytestmark = pytest.mark.django_db
+
+
+def download(client, name, school_class, **headers):
+    response = client.get(reverse(f"classroom:{name}", args=[school_class.pk]), **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def graded(school_class, student, units, django_user_model):
+    student.first_name = "陳怡君"
+    student.save()
+    read(student, units[0])
+    make_attempt(
+        student,
+        units[0],
+        [1, 1, 1, 1, 0],
+        answers=[["a"], ["a", "c"], ["true"], ["a", "b", "c", "d"], {"a": "b", "b": "a"}],
+    )
+    make_attempt(student, units[0], [1, 0, 1, 0, 0])
+    idle = make_user(django_user_model, "idle", name='=HYPERLINK("x")')
+    enroll(school_class, idle)
+    return idle
+
+
+def test_gradebook_has_a_row_per_student_and_two_columns_per_unit(
+    client, instructor, school_class, graded
+):
+    client.force_login(instructor)
+    rows = download(client, "gradebook_csv", school_class)
+    header = rows[0]
+    assert header[:2] == ["Username", "Name"]
+    assert header[2] == "I Introduction: best score (%)"
+    assert header[3] == "I Introduction: status"
+    assert len(header) == 2 + 2 * 2
+    by_user = {row[0]: row for row in rows[1:]}
+    assert by_user["student"][1:4] == ["陳怡君", "80", "Mastered"]
+    assert by_user["student"][5] == "Not started"
+    assert by_user["idle"][2:4] == ["", "Not started"]
+
+
+def test_gradebook_in_chinese_keeps_chinese_intact(client, instructor, school_class, graded):
+    client.force_login(instructor)
+    rows = download(client, "gradebook_csv", school_class, HTTP_ACCEPT_LANGUAGE="zh-TW")
+    assert rows[0][2].startswith("壹 前言")
+    assert "陳怡君" in [row[1] for row in rows[1:]]
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused(
+    client, instructor, school_class, graded
+):
+    client.force_login(instructor)
+    rows = download(client, "gradebook_csv", school_class)
+    names = [row[1] for row in rows[1:]]
+    assert '\'=HYPERLINK("x")' in names
+
+
+def test_responses_has_a_row_per_answer(client, instructor, school_class, graded, student):
+    client.force_login(instructor)
+    rows = download(client, "responses_csv", school_class)
+    header, answers = rows[0], rows[1:]
+    assert header == [
+        "Username",
+        "Name",
+        "Unit",
+        "Attempt",
+        "Practice",
+        "Item",
+        "Answer",
+        "Correct",
+        "Score",
+        "Time",
+    ]
+    assert len(answers) == 10
+    first = answers[0]
+    assert first[:3] == ["student", "陳怡君", "introduction"]
+    assert first[4:9] == ["no", "intro-q1", "a", "yes", "1.0"]
+    assert answers[1][6] == "a, c"
+    assert answers[4][6] == "a → b, b → a" and answers[4][7] == "no"
+    assert timezone.localtime().strftime("%Y-") in first[9]
+
+
+def test_responses_leave_out_other_units_and_removed_students(
+    client, instructor, school_class, graded, student, units, django_user_model
+):
+    Assignment.objects.filter(school_class=school_class, unit=units[1]).delete()
+    make_attempt(student, units[1], [1])
+    gone = make_user(django_user_model, "gone")
+    enroll(school_class, gone)
+    make_attempt(gone, units[0], [1, 1, 1, 1, 1])
+    Enrollment.objects.filter(student=gone).update(removed_at=timezone.now())
+    client.force_login(instructor)
+    rows = download(client, "responses_csv", school_class)
+    assert {row[2] for row in rows[1:]} == {"introduction"}
+    assert {row[0] for row in rows[1:]} == {"student"}
+
+
+@pytest.mark.parametrize("name", ["gradebook_csv", "responses_csv"])
+@pytest.mark.parametrize(("small", "large"), [((5, 2), (60, 2)), ((5, 2), (5, 6))])
+def test_export_queries_do_not_grow(client, django_user_model, instructor, name, small, large):
+    client.force_login(instructor)
+    counts = []
+    for students, units in (small, large):
+        school_class, _units = populated_class(
+            django_user_model,
+            instructor,
+            students=students,
+            units=units,
+            slug=f"e{students}x{units}",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(f"classroom:{name}", args=[school_class.pk]))
+            b"".join(response.streaming_content)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -1,0 +1,349 @@
+"""The class progress grid: statuses, the needs-help rule at its edges, the summary row,
+sorting, filtering and searching, and a fixed number of queries whatever the class size."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from classroom.models import Assignment, Enrollment
+from classroom.progress import UnitResult, UnitStatus, class_progress, percent
+
+from .conftest import (
+    assign,
+    enroll,
+    make_attempt,
+    make_class,
+    make_user,
+    populated_class,
+    read,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def progress_url(school_class, **params):
+    url = reverse("classroom:progress", args=[school_class.pk])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def cell(school_class, student, unit, now=None):
+    grid = class_progress(school_class, now=now)
+    row = next(row for row in grid.rows if row.student_id == student.pk)
+    index = next(i for i, col in enumerate(grid.columns) if col.unit.pk == unit.pk)
+    return row, row.cells[index]
+
+
+# --- The rule, on plain values ----------------------------------------------------------
+
+
+def test_one_struggle_is_not_enough_two_are():
+    assert not UnitResult(attempts=1, struggles=1).needs_help
+    assert UnitResult(attempts=2, struggles=2).needs_help
+
+
+def test_overdue_means_needs_help():
+    assert UnitResult(overdue=True).needs_help
+    assert not UnitResult().needs_help
+
+
+def test_status_precedence():
+    assert UnitResult().status == UnitStatus.NOT_STARTED
+    assert UnitResult(opened=True).status == UnitStatus.READING
+    assert UnitResult(opened=True, read=True).status == UnitStatus.READ
+    assert UnitResult(read=True, in_progress=True).status == UnitStatus.QUIZ
+    assert UnitResult(read=True, attempts=1, best=0.5).status == UnitStatus.QUIZ
+    assert UnitResult(attempts=1, best=0.5, overdue=True).status == UnitStatus.OVERDUE
+    assert UnitResult(attempts=1, best=0.8).status == UnitStatus.MASTERED
+
+
+def test_percent_rounds_halves_up():
+    assert percent(0.125) == 13
+    assert percent(0.8) == 80
+    assert percent(2 / 3) == 67
+    assert percent(None) is None
+
+
+# --- The rule, from stored attempts ------------------------------------------------------
+
+
+def test_an_attempt_of_exactly_60_percent_is_not_a_struggle(school_class, student, units):
+    intro = units[0]
+    make_attempt(student, intro, [1, 1, 1, 0, 0])  # 3 of 5 = 60 %
+    make_attempt(student, intro, [1, 1, 0.9, 0, 0])  # 58 %
+    _row, result = cell(school_class, student, intro)
+    assert (result.attempts, result.struggles) == (2, 1)
+    assert not result.needs_help
+
+
+def test_two_attempts_below_60_percent_on_one_unit_flag_the_student(school_class, student, units):
+    intro = units[0]
+    make_attempt(student, intro, [1, 1, 0.9, 0, 0])
+    make_attempt(student, intro, [1, 0, 0, 0, 0])
+    make_attempt(student, intro, [1, 1, 1, 1, 1])  # mastered later: still flagged
+    row, result = cell(school_class, student, intro)
+    assert (result.attempts, result.struggles, result.best) == (3, 2, 1.0)
+    assert row.needs_help
+
+
+def test_struggles_on_two_different_units_do_not_add_up(school_class, student, units):
+    intro, phase = units
+    make_attempt(student, intro, [0, 0, 0, 0, 0])
+    make_attempt(student, phase, [0])
+    row, _result = cell(school_class, student, intro)
+    assert not row.needs_help
+
+
+def test_float_sums_a_hair_under_60_percent_count_as_60(school_class, student, units):
+    intro = units[0]
+    # 0.6 + 0.6 + 0.6 in floating point is 1.7999999999999998: still 60 % of 3.
+    for _ in range(2):
+        make_attempt(student, intro, [0.6, 0.6, 0.6, None, None], item_count=3)
+    _row, result = cell(school_class, student, intro)
+    assert result.struggles == 0
+
+
+def test_practice_rounds_and_open_attempts_are_not_struggles(school_class, student, units):
+    intro = units[0]
+    make_attempt(student, intro, [0, 0, 0, 0, 0], practice=True)
+    make_attempt(student, intro, [0, 0, 0, 0, 0], practice=True)
+    make_attempt(student, intro, [0, None, None, None, None], finished=False)
+    _row, result = cell(school_class, student, intro)
+    assert (result.attempts, result.struggles, result.best) == (0, 0, None)
+    assert result.in_progress
+    assert result.status == UnitStatus.QUIZ
+
+
+def test_overdue_edges(school_class, student, units):
+    intro = units[0]
+    assignment = Assignment.objects.get(school_class=school_class, unit=intro)
+    now = timezone.now()
+    assignment.due_at = now
+    assignment.save()
+    _row, result = cell(school_class, student, intro, now=now)
+    assert not result.overdue  # due right now: not yet overdue
+    row, result = cell(school_class, student, intro, now=now + timedelta(seconds=1))
+    assert result.overdue and row.needs_help
+
+
+def test_an_overdue_unit_mastered_at_exactly_80_percent_is_fine(school_class, student, units):
+    intro = units[0]
+    Assignment.objects.filter(unit=intro).update(due_at=timezone.now() - timedelta(days=1))
+    make_attempt(student, intro, [1, 1, 1, 1, 0])  # 80 %
+    row, result = cell(school_class, student, intro)
+    assert result.mastered and not result.overdue and not row.needs_help
+
+
+def test_an_overdue_unit_just_under_80_percent_needs_help(school_class, student, units):
+    intro = units[0]
+    Assignment.objects.filter(unit=intro).update(due_at=timezone.now() - timedelta(days=1))
+    make_attempt(student, intro, [1, 1, 1, 0.95, 0])  # 79 %
+    row, result = cell(school_class, student, intro)
+    assert result.overdue and row.needs_help
+    assert result.status == UnitStatus.OVERDUE
+
+
+# --- The grid ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def four_students(school_class, student, units, django_user_model):
+    """student: 100 % and 60 % on intro; ann: 40 %; bob: read only; cat: nothing."""
+    intro = units[0]
+    ann = make_user(django_user_model, "ann", name="Ann")
+    bob = make_user(django_user_model, "bob", name="Bob")
+    cat = make_user(django_user_model, "cat", name="Cat")
+    enroll(school_class, ann, bob, cat)
+    read(student, intro)
+    make_attempt(student, intro, [1, 1, 1, 1, 1])
+    make_attempt(student, intro, [1, 1, 1, 0, 0])
+    read(ann, intro)
+    make_attempt(ann, intro, [1, 1, 0, 0, 0])
+    read(bob, intro, done=False)
+    return ann, bob, cat
+
+
+def test_grid_cells_and_summary_row(school_class, student, units, four_students):
+    ann, bob, cat = four_students
+    grid = class_progress(school_class)
+    assert [row.username for row in grid.rows] == ["ann", "bob", "cat", "student"]
+    by_name = {row.username: row.cells[0] for row in grid.rows}
+    assert (by_name["student"].best, by_name["student"].attempts) == (1.0, 2)
+    assert by_name["student"].read and by_name["student"].mastered
+    assert (by_name["ann"].best, by_name["ann"].attempts) == (0.4, 1)
+    assert by_name["bob"].opened and not by_name["bob"].read
+    assert by_name["cat"].status == UnitStatus.NOT_STARTED
+    intro_column = grid.columns[0]
+    assert (intro_column.mastered, intro_column.students) == (1, 4)
+    assert intro_column.completion == 0.25
+    # Best scores 1.0 and 0.4: mean 0.7, median 0.7; students without a score are left out.
+    assert intro_column.mean == pytest.approx(0.7)
+    assert intro_column.median == pytest.approx(0.7)
+
+
+def test_page_shows_cells_in_text_and_states_the_rule(
+    instructor_client, school_class, four_students
+):
+    html = instructor_client.get(progress_url(school_class)).content.decode()
+    assert "two or more quiz attempts below 60%" in html
+    assert "Mastered: 1 of 4 (25%)" in html
+    assert "Mean 70% · median 70%" in html
+    assert '<i aria-hidden="true">★</i> <b>100%</b> · 2 attempts' in html
+    assert "<b>40%</b> · 1 attempt<" in html
+    assert "position: sticky" not in html  # styling lives in the stylesheet
+    assert 'scope="col"' in html and 'scope="row"' in html and "<caption" in html
+
+
+def test_removed_students_leave_the_grid(instructor_client, school_class, four_students):
+    ann = four_students[0]
+    Enrollment.objects.filter(student=ann).update(removed_at=timezone.now())
+    grid = class_progress(school_class)
+    assert "ann" not in [row.username for row in grid.rows]
+
+
+def test_sort_by_mean_and_by_needs_help(instructor_client, school_class, units, four_students):
+    ann = four_students[0]
+    make_attempt(ann, units[0], [0, 0, 0, 0, 0])  # a second struggle: ann needs help
+    grid = class_progress(school_class)
+    assert [r.username for r in grid.view(sort="mean")] == ["bob", "cat", "ann", "student"]
+    assert [r.username for r in grid.view(sort="-mean")] == ["student", "ann", "bob", "cat"]
+    assert [r.username for r in grid.view(sort="help")][0] == "ann"
+    html = instructor_client.get(progress_url(school_class, sort="mean")).content.decode()
+    assert html.index(">Bob<") < html.index(">Cat<") < html.index(">Ann<")
+    assert 'aria-sort="ascending"' in html
+
+
+def test_filter_to_students_who_need_help(instructor_client, school_class, units, four_students):
+    ann = four_students[0]
+    make_attempt(ann, units[0], [0, 0, 0, 0, 0])
+    response = instructor_client.get(progress_url(school_class, help="1"))
+    html = response.content.decode()
+    assert "Showing 1 of 4 students." in html
+    assert ">ann<" in html and ">bob<" not in html
+
+
+def test_search_works_without_javascript(instructor_client, school_class, four_students):
+    html = instructor_client.get(progress_url(school_class, q="BO")).content.decode()
+    assert "Showing 1 of 4 students." in html
+    assert ">bob<" in html and ">ann<" not in html
+
+
+def test_search_matches_chinese_display_names(instructor_client, school_class, django_user_model):
+    enroll(school_class, make_user(django_user_model, "chen", name="陳怡君"))
+    html = instructor_client.get(progress_url(school_class, q="怡君")).content.decode()
+    assert "陳怡君" in html and "Showing 1 of 2 students." in html
+
+
+def test_htmx_gets_the_grid_and_the_count_out_of_band(
+    instructor_client, school_class, four_students
+):
+    response = instructor_client.get(progress_url(school_class, q="ann"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="grid"')
+    assert 'hx-swap-oob="true">Showing 1 of 4 students.' in html
+    assert "<header" not in html
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_htmx_history_restore_gets_the_whole_page(instructor_client, school_class):
+    response = instructor_client.get(
+        progress_url(school_class),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<header" in response.content.decode()
+
+
+def test_cell_and_name_link_to_the_drill_down(instructor_client, school_class, student):
+    html = instructor_client.get(progress_url(school_class)).content.decode()
+    detail = reverse("classroom:student_detail", args=[school_class.pk, student.pk])
+    assert f'href="{detail}"' in html
+    assert f'href="{detail}#u-introduction"' in html
+
+
+def test_drill_down_shows_every_answer(instructor_client, school_class, student, units):
+    make_attempt(
+        student,
+        units[0],
+        [1, 0.5, 0, 1, 1],
+        answers=[["a"], ["a", "b"], ["false"], ["a", "b", "c", "d"], {"a": "a"}],
+    )
+    make_attempt(student, units[0], [0, 0, 0, 0, 0], practice=True)
+    url = reverse("classroom:student_detail", args=[school_class.pk, student.pk])
+    html = instructor_client.get(url).content.decode()
+    assert 'id="u-introduction"' in html
+    for key in ("intro-q1", "intro-q2", "intro-q3", "intro-q4", "intro-q5"):
+        assert key in html
+    assert "partly correct" in html and "wrong" in html and "correct" in html
+    assert "Practice round" in html
+    assert "score 70% (3.5 of 5)" in html
+
+
+# --- Queries -----------------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(("small", "large"), [((5, 2), (60, 2)), ((5, 2), (5, 6))])
+def test_progress_page_queries_do_not_grow(client, django_user_model, instructor, small, large):
+    client.force_login(instructor)
+    counts = []
+    for students, units in (small, large):
+        slug = f"q{students}x{units}"
+        school_class, _units = populated_class(
+            django_user_model, instructor, students=students, units=units, slug=slug
+        )
+        counts.append(count_queries(client, progress_url(school_class)))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 10
+
+
+@pytest.mark.parametrize(("small", "large"), [((2, 1), (2, 3)), ((2, 1), (6, 1))])
+def test_drill_down_queries_do_not_grow(client, django_user_model, instructor, small, large):
+    """2 against 6 units, 1 against 3 rounds of attempts per unit."""
+    client.force_login(instructor)
+    counts = []
+    for units, rounds in (small, large):
+        school_class, course_units = populated_class(
+            django_user_model, instructor, students=1, units=units, slug=f"d{units}x{rounds}"
+        )
+        student = Enrollment.objects.in_class(school_class).get().student
+        for _round in range(rounds - 1):
+            for unit in course_units:
+                make_attempt(student, unit, [1, 0, 0])
+        url = reverse("classroom:student_detail", args=[school_class.pk, student.pk])
+        counts.append(count_queries(client, url))
+    assert counts[0] == counts[1]
+
+
+def test_student_home_queries_do_not_grow(django_user_model, instructor, units, student):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(student)
+    counts = []
+    for number in range(2):
+        school_class = make_class(instructor, name=f"Class {number}")
+        enroll(school_class, student)
+        for unit in units:
+            assign(school_class, unit)
+            if number == 0:
+                read(student, unit)
+            else:
+                make_attempt(student, unit, [1] * 5)
+        counts.append(count_queries(client, reverse("classroom:home")))
+    assert counts[0] == counts[1]
+
+
+def test_progress_page_is_compressed_for_browsers(instructor_client, school_class, four_students):
+    response = instructor_client.get(progress_url(school_class), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]

@@ -1,0 +1,62 @@
+"""seed_demo: a realistic, deterministic demo class that a second run rebuilds, not doubles."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+
+from classroom.models import SchoolClass, is_instructor
+from classroom.progress import UnitStatus, class_progress
+from quizzes.models import Attempt, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    school_class = SchoolClass.objects.get(instructor__username="teacher")
+    grid = class_progress(school_class)
+    return {
+        row.username: [(cell.status, cell.best, cell.attempts, cell.read) for cell in row.cells]
+        for row in grid.rows
+    }, (Attempt.objects.count(), Response.objects.count())
+
+
+def test_seed_demo_needs_the_course(db):
+    with pytest.raises(CommandError, match="load_course"):
+        call_command("seed_demo")
+
+
+def test_seed_demo_builds_the_demo_class(mini_course, rf):
+    call_command("seed_demo")
+    teacher = authenticate(rf.post("/"), username="teacher", password="teach-demo-2026")
+    assert teacher is not None and is_instructor(teacher)
+    student = authenticate(rf.post("/"), username="student01", password="learn-demo-2026")
+    assert student is not None and student.first_name
+    school_class = SchoolClass.objects.get(instructor=teacher)
+    grid = class_progress(school_class)
+    assert len(grid.rows) == 30
+    assert {row.username for row in grid.rows} == {f"student{n:02d}" for n in range(1, 31)}
+    # The mini course has two units with items; the full course gives three assignments.
+    assert len(grid.columns) == 2
+    statuses = {cell.status for row in grid.rows for cell in row.cells}
+    assert {UnitStatus.MASTERED, UnitStatus.OVERDUE} <= statuses
+    assert 0 < grid.help_count < 30
+    assert any(cell.struggles >= 2 for row in grid.rows for cell in row.cells)
+
+
+def test_seed_demo_scores_are_real(mini_course):
+    """Every attempt's points are the sum of its graded responses."""
+    call_command("seed_demo")
+    for attempt in Attempt.objects.annotate(total=Sum("responses__score")):
+        assert attempt.points == pytest.approx(attempt.total or 0)
+        assert attempt.answered_count == attempt.responses.count()
+
+
+def test_seed_demo_twice_gives_the_same_data(mini_course):
+    call_command("seed_demo")
+    first = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == first
+    assert SchoolClass.objects.count() == 1
+    assert get_user_model().objects.filter(username__startswith="student").count() == 30

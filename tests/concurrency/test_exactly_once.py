@@ -1,0 +1,164 @@
+"""Exactly once under load: many students answer every item of a unit at the same moment,
+some of them twice (a double click, a second tab), through the real view.
+
+Each simulated student is a thread with its own ``django.test.Client`` and its own database
+connection. Afterwards every answer must be stored exactly once, every attempt's score must
+equal the sum of its responses, and no request may have failed.
+
+PostgreSQL only: SQLite serialises writers, which would hide the races. 40 students by
+default so that CI stays fast; ``BENCH_FULL=1`` runs 200.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/vnbop pytest tests/concurrency
+"""
+
+import os
+import random
+import threading
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Sum
+from django.test import Client
+from django.urls import reverse
+
+from courseware.models import Unit
+from quizzes import services
+from quizzes.grading import grade_answer
+from quizzes.models import Attempt, Item, Response
+from quizzes.presentation import choice_token
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+
+STUDENTS = 200 if os.environ.get("BENCH_FULL") == "1" else 40
+# Every fourth student submits everything twice, from two tabs at once.
+DOUBLE_EVERY = 4
+# Requests in flight (and connections open) at once: the test database shares PostgreSQL's
+# default max_connections of 100 with everything else on the machine.
+IN_FLIGHT = 40
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def answer_for(item: Item, right: bool, rng: random.Random):
+    """A full-credit answer, or a wrong one, in the stored shape."""
+    keys = [choice.key for choice in sorted(item.choices.all(), key=lambda c: c.order)]
+    correct = sorted(choice.key for choice in item.choices.all() if choice.is_correct)
+    if item.kind == Item.Kind.ORDERING:
+        return keys if right else list(reversed(keys))
+    if item.kind == Item.Kind.MATCHING:
+        return (
+            {key: key for key in keys}
+            if right
+            else dict(zip(keys, keys[1:] + keys[:1], strict=True))
+        )
+    if right:
+        return correct if item.kind == Item.Kind.MULTIPLE else correct[:1]
+    return [rng.choice([key for key in keys if key not in correct])]
+
+
+def form_data(attempt: Attempt, item: Item, answer) -> dict:
+    """What the quiz form posts for ``answer``: opaque per-attempt choice tokens."""
+    if item.kind == Item.Kind.ORDERING:
+        return {
+            f"position-{choice_token(attempt, item, key)}": str(position)
+            for position, key in enumerate(answer, start=1)
+        }
+    if item.kind == Item.Kind.MATCHING:
+        return {
+            f"match-{choice_token(attempt, item, left)}": choice_token(
+                attempt, item, right, side="match"
+            )
+            for left, right in answer.items()
+        }
+    return {"choice": [choice_token(attempt, item, key) for key in answer]}
+
+
+def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user_model):
+    rng = random.Random(6)
+    unit = Unit.objects.get(slug="introduction")
+    items = list(Item.objects.for_unit(unit).prefetch_related("choices"))
+    django_user_model.objects.bulk_create(
+        django_user_model(username=f"load{n:03d}", password="!") for n in range(STUDENTS)
+    )
+    students = list(django_user_model.objects.filter(username__startswith="load"))
+    attempts = {s.pk: services.start_or_resume_attempt(s, unit) for s in students}
+
+    # One tab per student, two for every fourth: each tab posts every item, in its own order.
+    tabs, sent = [], {}
+    for n, student in enumerate(students):
+        attempt = attempts[student.pk]
+        for _tab in range(2 if n % DOUBLE_EVERY == 0 else 1):
+            posts = []
+            for item in items:
+                answer = answer_for(item, rng.random() < 0.6, rng)
+                sent.setdefault((attempt.pk, item.pk), []).append(answer)
+                url = reverse(
+                    "quizzes:answer", kwargs={"attempt_id": attempt.pk, "item_id": item.pk}
+                )
+                posts.append((url, form_data(attempt, item, answer)))
+            rng.shuffle(posts)
+            client = Client(raise_request_exception=False)
+            client.force_login(student)
+            tabs.append((client, posts))
+
+    start = threading.Barrier(len(tabs))
+    slots = threading.BoundedSemaphore(IN_FLIGHT)
+    outcomes, lock = [], threading.Lock()
+
+    def run_tab(client, posts):
+        try:
+            start.wait(timeout=60)
+            for url, data in posts:
+                with slots:
+                    try:
+                        response = client.post(url, data, HTTP_HX_REQUEST="true")
+                        outcome = (url, response.status_code, response.content.decode())
+                    except Exception as exc:  # noqa: BLE001 - any failure is a failed request
+                        outcome = (url, 599, repr(exc))
+                    finally:
+                        connection.close()
+                with lock:
+                    outcomes.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_tab, args=tab) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert not any(thread.is_alive() for thread in threads)
+
+    # No request failed, and every one showed the item's feedback (the winner's, on a race).
+    failed = [(url, status) for url, status, _body in outcomes if status != 200]
+    assert failed == []
+    assert len(outcomes) == sum(len(posts) for _client, posts in tabs)
+    errors = [url for url, _status, body in outcomes if "quiz-error" in body]
+    assert errors == []
+    assert all("quiz-feedback" in body for _url, _status, body in outcomes)
+
+    # Every answer stored exactly once: one response per (attempt, item), and it is one of
+    # the answers that was sent, graded as the grader grades it.
+    responses = list(Response.objects.filter(attempt__in=attempts.values()))
+    assert len(responses) == len(students) * len(items)
+    assert len({(r.attempt_id, r.item_id) for r in responses}) == len(responses)
+    by_pk = {item.pk: item for item in items}
+    for response in responses:
+        assert response.answer in sent[(response.attempt_id, response.item_id)]
+        item = by_pk[response.item_id]
+        grade = grade_answer(item.kind, item.choices.all(), response.answer)
+        assert response.score == pytest.approx(grade.score)
+        assert response.is_correct == grade.is_correct
+
+    # Every attempt's score is the sum of its responses, and every attempt finished.
+    rows = Attempt.objects.filter(pk__in=[a.pk for a in attempts.values()]).annotate(
+        total=Sum("responses__score"), count=Count("responses")
+    )
+    for attempt in rows:
+        assert attempt.answered_count == attempt.count == len(items)
+        assert attempt.points == pytest.approx(attempt.total)
+        assert attempt.is_finished

@@ -1,0 +1,268 @@
+"""Sign-in throttling (django-axes), no account probing, password rules, POST-only sign-out,
+redirects that stay on the site. tests/classroom/test_accounts.py has the happy paths."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from classroom.models import Enrollment
+
+from .conftest import ACCEPT, PASSWORD, assert_in_language, make_user
+
+pytestmark = pytest.mark.django_db
+LOGIN = reverse("classroom:login")
+SIGNUP = reverse("classroom:signup")
+LOCKED_OUT = [
+    "Sign-in temporarily blocked",
+    "There were too many failed attempts to sign in. For your security, signing in is blocked "
+    "for a while. Please try again in 15 minutes, or ask your instructor for help.",
+]
+CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*"')
+
+
+def sign_in(client, username, password, address="10.0.0.1", **extra):
+    return client.post(
+        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **extra
+    )
+
+
+def without_tokens(html: str) -> str:
+    return CSRF_VALUE.sub(r"\1", html)
+
+
+# --- Throttling ----------------------------------------------------------------------------
+
+
+def test_the_configuration_throttles_by_account_and_by_address():
+    assert settings.AXES_FAILURE_LIMIT == 5
+    # Two separate lists would mean "username and address together"; these are either.
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]
+    assert settings.AXES_LOCKOUT_CALLABLE == "classroom.views.locked_out"
+    assert settings.AXES_ENABLED
+    assert "axes.backends.AxesStandaloneBackend" in settings.AUTHENTICATION_BACKENDS
+
+
+def test_an_account_is_locked_after_five_failures_from_anywhere(student, client):
+    limit = settings.AXES_FAILURE_LIMIT
+    for n in range(limit - 1):
+        assert sign_in(client, "student", "wrong", address=f"10.0.1.{n}").status_code == 200
+    assert sign_in(client, "student", "wrong", address="10.0.1.99").status_code == 429
+    # The right password from a fresh address does not get through either.
+    response = sign_in(client, "student", PASSWORD, address="10.0.2.1")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another account on one of those addresses still signs in: the account is what is locked.
+    make_user("classmate")
+    assert sign_in(client, "classmate", PASSWORD, address="10.0.1.0").status_code == 302
+
+
+def test_an_address_is_locked_after_five_failures_whatever_the_usernames(student, client):
+    for name in ["alice", "bob", "carol", "dave", "student"]:
+        sign_in(client, name, "wrong", address="10.0.3.3")
+    assert sign_in(client, "student", PASSWORD, address="10.0.3.3").status_code == 429
+    # From another address the student gets in: their account has one failure only.
+    assert sign_in(Client(), "student", PASSWORD, address="10.0.4.4").status_code == 302
+
+
+def test_unknown_usernames_are_throttled_exactly_like_real_ones(student):
+    statuses = {}
+    for name in ("student", "nobody-here"):
+        client = Client()
+        statuses[name] = [
+            sign_in(client, name, "wrong", address=f"10.0.5.{n}").status_code for n in range(7)
+        ]
+    assert statuses["student"] == statuses["nobody-here"]
+    assert statuses["student"][-1] == 429
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_the_locked_out_page_says_what_happened_in_the_users_language(student, language):
+    client = Client(HTTP_ACCEPT_LANGUAGE=ACCEPT[language])
+    for _n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "student", "wrong")
+    response = sign_in(client, "student", PASSWORD)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert_in_language(html, language, LOCKED_OUT)
+    assert 'role="alert"' in html
+    assert "student" not in html.split("<main", 1)[1]  # no echo of who is locked
+
+
+def test_the_lockout_ends_after_the_cool_off(student, client):
+    for _n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "student", "wrong")
+    assert sign_in(client, "student", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * timedelta(hours=1.01)
+    )
+    assert sign_in(client, "student", PASSWORD).status_code == 302
+
+
+def test_a_successful_sign_in_resets_the_count(student, client):
+    for _n in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "student", "wrong")
+    assert sign_in(client, "student", PASSWORD).status_code == 302
+    client.post(reverse("classroom:logout"))
+    for _n in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "student", "wrong")
+    assert sign_in(client, "student", PASSWORD).status_code == 302
+
+
+def test_the_admin_sign_in_is_throttled_too(world, client):
+    url = reverse("admin:login")
+    for _n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "admin", "password": "wrong"}, REMOTE_ADDR="10.0.7.7")
+    response = client.post(url, {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="10.0.8.8")
+    assert response.status_code == 429
+    assert client.get(reverse("admin:index")).status_code == 302  # not signed in
+
+
+# --- No account probing ---------------------------------------------------------------------
+
+
+def test_a_failed_sign_in_reads_the_same_for_unknown_and_known_accounts(student):
+    known = sign_in(Client(), "student", "wrong", address="10.0.6.1")
+    unknown = sign_in(Client(), "no-such-user", "wrong", address="10.0.6.2")
+    assert known.status_code == unknown.status_code == 200
+    known_html = without_tokens(known.content.decode()).replace('value="student"', "")
+    unknown_html = without_tokens(unknown.content.decode()).replace('value="no-such-user"', "")
+    assert known_html == unknown_html
+
+
+def test_an_inactive_account_is_not_revealed_either(student):
+    student.is_active = False
+    student.save()
+    inactive = sign_in(Client(), "student", PASSWORD, address="10.0.6.3")
+    unknown = sign_in(Client(), "no-such-user", PASSWORD, address="10.0.6.4")
+    assert inactive.status_code == unknown.status_code == 200
+    assert without_tokens(inactive.content.decode()).replace(
+        'value="student"', ""
+    ) == without_tokens(unknown.content.decode()).replace('value="no-such-user"', "")
+
+
+def signup_data(join_code: str, **overrides) -> dict:
+    return {
+        "username": "newcomer",
+        "display_name": "新同學",
+        "password1": "a-Long-pass-phrase-9",
+        "password2": "a-Long-pass-phrase-9",
+        "join_code": join_code,
+        **overrides,
+    }
+
+
+def test_sign_up_without_a_valid_code_says_nothing_about_usernames(world):
+    taken = Client().post(SIGNUP, signup_data("WRONG234", username="student"))
+    free = Client().post(SIGNUP, signup_data("WRONG234", username="nobody-yet"))
+    assert taken.status_code == free.status_code == 200
+    assert without_tokens(taken.content.decode()).replace('value="student"', "") == without_tokens(
+        free.content.decode()
+    ).replace('value="nobody-yet"', "")
+
+
+@pytest.mark.parametrize("username", ["student", "STUDENT", "teacher"])
+def test_sign_up_with_a_taken_name_changes_nothing_and_names_no_one(world, username):
+    before = (get_user_model().objects.count(), Enrollment.objects.count())
+    code = world.school_class.join_code
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(SIGNUP, signup_data(code, username=username))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This username cannot be used. Please choose another one." in html
+    for revealing in ("already exists", "taken", "already registered"):
+        assert revealing not in html
+    assert (get_user_model().objects.count(), Enrollment.objects.count()) == before
+    world.student.refresh_from_db()
+    assert world.student.check_password(PASSWORD)
+
+
+# --- Passwords ------------------------------------------------------------------------------
+
+
+def test_all_four_password_validators_are_on():
+    names = {
+        validator.__class__.__name__
+        for validator in password_validation.get_default_password_validators()
+    }
+    assert names == {
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    }
+
+
+WEAK_PASSWORDS = [
+    ("short-1", "This password is too short. It must contain at least 8 characters."),
+    ("password123", "This password is too common."),
+    ("8412957360", "This password is entirely numeric."),
+    ("newcomer1", "The password is too similar to the username."),
+]
+
+
+@pytest.mark.parametrize(("password", "message"), WEAK_PASSWORDS)
+def test_sign_up_refuses_weak_passwords(world, password, message):
+    data = signup_data(world.school_class.join_code, password1=password, password2=password)
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(SIGNUP, data)
+    assert message in response.content.decode()
+    assert not get_user_model().objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.parametrize(("password", "message"), WEAK_PASSWORDS)
+def test_password_change_refuses_weak_passwords(student, password, message):
+    student.username = "newcomer"
+    student.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(student)
+    response = client.post(
+        reverse("classroom:password_change"),
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    assert message in response.content.decode()
+    student.refresh_from_db()
+    assert student.check_password(PASSWORD)
+
+
+# --- Sign-out, sessions, redirects -----------------------------------------------------------
+
+
+def test_sign_out_is_post_only_and_needs_the_csrf_token(student):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(student)
+    assert client.get(reverse("classroom:logout")).status_code == 405
+    assert client.post(reverse("classroom:logout")).status_code == 403  # no token
+    assert client.get(reverse("classroom:home")).status_code == 200  # still signed in
+    token = client.cookies["csrftoken"].value
+    response = client.post(reverse("classroom:logout"), HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 302
+    assert client.get(reverse("classroom:home")).status_code == 302  # signed out
+
+
+def test_a_sign_in_starts_a_new_session(student, client):
+    session = client.session
+    session["probe"] = 1
+    session.save()
+    before = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = before
+    assert sign_in(client, "student", PASSWORD).status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != before
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:x"]
+)
+def test_redirects_after_sign_in_sign_out_and_language_stay_on_the_site(student, target):
+    client = Client()
+    response = client.post(LOGIN, {"username": "student", "password": PASSWORD, "next": target})
+    assert response["Location"] == reverse("classroom:home")
+    response = client.post(f"{reverse('classroom:logout')}?next={target}")
+    assert "evil.example" not in response["Location"]
+    response = client.post(reverse("set_language"), {"language": "en", "next": target})
+    assert "evil.example" not in response.get("Location", "")
+    assert not response.get("Location", "").startswith("javascript")

@@ -1,0 +1,257 @@
+"""The course-file loader against random mutations of the real course files.
+
+Every mutated file either loads cleanly, keeping every student's progress and answers, or is
+refused with a CourseFileError whose every message names where the fault is, with the
+database exactly as it was. Nothing else (no KeyError, TypeError, IntegrityError) may escape.
+Mutations are structural (a key deleted, renamed or added, a value of the wrong type, a list
+element dropped, repeated or swapped, a value copied from elsewhere in the file) and textual
+(bytes deleted, inserted or replaced in the JSON text, invalid UTF-8).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+from django.db import transaction
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from classroom.models import Assignment, Enrollment
+from courseware.loading import DEFAULT_COURSE_FILE, CourseFileError, load, read_course_file
+from courseware.models import ReadingProgress, Unit
+from quizzes import services
+from quizzes.models import Attempt, Item, Response
+from tests.conftest import MINI_COURSE
+from tests.quizzes.conftest import right_answer, wrong_answer
+
+from .conftest import changed_tables, make_user, snapshot
+from .fuzzing import EXAMPLES, FUZZ, mutated
+
+pytestmark = pytest.mark.django_db
+
+COURSE_FILES = [MINI_COURSE] + ([DEFAULT_COURSE_FILE] if DEFAULT_COURSE_FILE.exists() else [])
+# Where a fault is: a path into the file, the file itself (JSON syntax, encoding), or, for a
+# refused removal, the unit, passage or item by its key.
+LOCATION = re.compile(
+    r"^(?:"
+    r"(?:file|format|course|units|terms|references|tags|items)\b[^\n]*?: \S"
+    r"|\S+\.json(?: line \d+ column \d+)?: \S"
+    r"|(?:Unit|Passage|Quiz item) “[^”]+” is not in the file"
+    r")"
+)
+STUDENT_WORK = (Attempt, Response, ReadingProgress, Enrollment, Assignment)
+
+
+@st.composite
+def mutated_text(draw, original: bytes) -> bytes:
+    data = bytearray(original)
+    for _step in range(draw(st.integers(min_value=1, max_value=3))):
+        start = draw(st.integers(0, len(data)))
+        operation = draw(st.sampled_from(["delete", "insert", "replace"]))
+        if operation == "delete":
+            del data[start : start + draw(st.integers(1, 40))]
+        else:
+            new = draw(
+                st.one_of(
+                    st.sampled_from(
+                        [b"\xff", b"\xed\xa0\x80", b"\x00", b",", b"}", b"]", b'"', b"NaN", b"\\"]
+                    ),
+                    st.text(max_size=5).map(lambda s: s.encode("utf-8", "surrogatepass")),
+                )
+            )
+            end = start + (len(new) if operation == "replace" else 0)
+            data[start:end] = new
+    return bytes(data)
+
+
+def give_students_work():
+    """Two students read the first unit with items and answer in a graded attempt."""
+    unit = Unit.objects.current().filter(items__archived=False).order_by("order").first()
+    for name, answer in (("fuzz-reader-1", right_answer), ("fuzz-reader-2", wrong_answer)):
+        student = make_user(name)
+        ReadingProgress.objects.create(user=student, unit=unit)
+        attempt = services.start_or_resume_attempt(student, unit)
+        for item_id in attempt.item_ids[:2]:
+            item = Item.objects.prefetch_related("choices").get(pk=item_id)
+            services.record_answer(attempt=attempt, item=item, answer=answer(item))
+
+
+def assert_refusal_names_locations(error: CourseFileError) -> None:
+    assert error.errors, "a refusal without a message"
+    for message in error.errors:
+        assert LOCATION.match(message), f"no location in {message!r}"
+
+
+def check_load(load_it) -> str:
+    """Run one load in a rolled-back savepoint; return "loaded" or "refused"."""
+    with translation.override("en"), transaction.atomic():
+        before = snapshot()
+        work = {model: snapshot_of(model) for model in STUDENT_WORK}
+        try:
+            load_it()
+        except CourseFileError as error:
+            assert_refusal_names_locations(error)
+            assert changed_tables(before, snapshot()) == []
+            outcome = "refused"
+        else:
+            assert {model: snapshot_of(model) for model in STUDENT_WORK} == work
+            outcome = "loaded"
+        transaction.set_rollback(True)
+    return outcome
+
+
+def tally(outcomes: list[str]) -> str:
+    """For -s runs: how many examples took each path."""
+    return ", ".join(f"{outcomes.count(name)} {name}" for name in sorted(set(outcomes)))
+
+
+def snapshot_of(model) -> list[dict]:
+    return list(model.objects.order_by("pk").values())
+
+
+@pytest.fixture(params=COURSE_FILES, ids=lambda path: path.name)
+def course_file(request, db):
+    with translation.override("en"):
+        load(read_course_file(request.param))
+    give_students_work()
+    return request.param
+
+
+def storable(value):
+    """``value`` without NUL and lone surrogates, which the loader does not refuse yet (see
+    test_text_no_database_can_store_is_refused): the property runs on everything else."""
+    if isinstance(value, str):
+        return "".join(c for c in value if c != "\x00" and not "\ud800" <= c <= "\udfff")
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    return value
+
+
+def test_structural_mutations_load_cleanly_or_name_the_fault(course_file):
+    original = read_course_file(course_file)
+    outcomes = []
+
+    @FUZZ
+    @given(data=mutated(original).map(storable))
+    def run(data):
+        outcomes.append(check_load(lambda: load(data)))
+
+    run()
+    print(f"{course_file.name}: {tally(outcomes)}")
+    assert len(outcomes) >= EXAMPLES // 2
+
+
+def test_textual_mutations_load_cleanly_or_name_the_fault(course_file, tmp_path):
+    original = course_file.read_bytes()
+    path = tmp_path / "course.json"
+
+    outcomes = []
+
+    @FUZZ
+    @given(raw=mutated_text(original))
+    def run(raw):
+        path.write_bytes(raw)
+        outcomes.append(check_load(lambda: load(read_course_file(path))))
+
+    run()
+    print(f"{course_file.name}: {tally(outcomes)}")
+
+
+def _tag_list(data):
+    data["items"][0]["tags"] = [["phase-1945-1975"]]
+
+
+def _passage_object(data):
+    data["items"][0]["passages"] = [{"key": "introduction-1"}]
+
+
+def _unit_list(data):
+    data["items"][0]["unit"] = ["introduction"]
+
+
+def _reference_object(data):
+    data["units"][0]["passages"][0]["citations"][0]["ref"] = {"key": "waltz-1979"}
+
+
+def _term_list(data):
+    data["units"][0]["passages"][0]["terms"] = [["balance-of-power"]]
+
+
+WRONG_KEY_TYPES = [
+    (_tag_list, 'items[0] "intro-q1".tags'),
+    (_passage_object, 'items[0] "intro-q1".passages'),
+    (_unit_list, 'items[0] "intro-q1".unit'),
+    (_reference_object, 'units[0] "introduction".passages[0] "introduction-1".citations[0].ref'),
+    (_term_list, 'units[0] "introduction".passages[0] "introduction-1".terms[0]'),
+]
+
+
+@pytest.mark.parametrize(
+    ("break_file", "where"),
+    WRONG_KEY_TYPES,
+    ids=[break_file.__name__.strip("_") for break_file, _where in WRONG_KEY_TYPES],
+)
+def test_a_list_or_object_where_a_key_belongs_is_refused(mini_course, break_file, where):
+    """Found by the property above (a TypeError each, until they were checked)."""
+    data = read_course_file(MINI_COURSE)
+    break_file(data)
+    with translation.override("en"), pytest.raises(CourseFileError) as refused:
+        load(data)
+    assert_refusal_names_locations(refused.value)
+    assert any(message.startswith(where) for message in refused.value.errors)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The validator lets NUL (\\u0000) and lone surrogates (\\ud800) through, both "
+    "valid JSON escapes: PostgreSQL refuses NUL in text (DataError) and no database can "
+    "encode a lone surrogate (UnicodeEncodeError). Fix: refuse them in Validator.translated "
+    "and Validator.string (courseware/loading.py), with a new translated message.",
+)
+@pytest.mark.parametrize("escape", ["\\u0000", "\\ud800"])
+def test_text_no_database_can_store_is_refused(mini_course, tmp_path, escape):
+    raw = MINI_COURSE.read_text(encoding="utf-8").replace(
+        '"Mini course"', f'"Mini{escape} course"', 1
+    )
+    path = tmp_path / "course.json"
+    path.write_text(raw, encoding="utf-8")
+    with translation.override("en"), pytest.raises(CourseFileError) as refused:
+        load(read_course_file(path))
+    assert_refusal_names_locations(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("broken", "where"),
+    [
+        ("[]", "file: "),
+        ('{"format": 1}', "file: "),
+        ("\xff", "not UTF-8"),
+        ('{"format": 1,', "line 1 column 14: malformed JSON"),
+    ],
+)
+def test_hopeless_files_are_refused_by_location(mini_course, tmp_path, broken, where):
+    path = tmp_path / "course.json"
+    path.write_bytes(broken.encode("latin-1") if broken == "\xff" else broken.encode())
+    with translation.override("en"), pytest.raises(CourseFileError) as refused:
+        load(read_course_file(path))
+    assert_refusal_names_locations(refused.value)
+    assert where in str(refused.value)
+
+
+def test_a_mutation_that_drops_an_answered_item_is_refused(course_file):
+    """The property's harder half, shown once on purpose: a refused removal names the item."""
+    original = read_course_file(course_file)
+    answered = Response.objects.values_list("item__key", flat=True).first()
+    data = copy.deepcopy(original)
+    data["items"] = [item for item in data["items"] if item["key"] != answered]
+    assert check_load(lambda: load(data)) == "refused"
+    with translation.override("en"), pytest.raises(CourseFileError) as refused:
+        load(data)
+    assert f"Quiz item “{answered}”" in str(refused.value)
+    assert json.dumps(data)  # the file itself was sound
