@@ -67,7 +67,7 @@ class Unit(models.Model):
 
     @property
     def heading(self) -> str:
-        """Label and title, e.g. "壹 前言"; the abstract's label is its title, so it is not doubled."""
+        """Label and title ("壹 前言"); the abstract's label is its title, so not doubled."""
         if self.label == self.title:
             return self.title
         return f"{self.label} {self.title}"

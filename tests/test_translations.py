@@ -58,6 +58,7 @@ def test_every_chinese_interface_string_is_translated():
 def test_catalogs_hold_every_string_in_the_code(tmp_path):
     """makemessages on a copy of the project finds no string the committed catalog lacks."""
     copy = tmp_path / "project"
+    copy.mkdir()
     for name in [
         "manage.py",
         "config",

@@ -75,7 +75,9 @@ def test_permalink_scrolls_to_and_highlights_the_paragraph(page, live_server, li
 
 
 def test_reader_switches_the_interface_language(page, live_server, live_course):
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hant", "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hant", "url": live_server.url}]
+    )
     page.goto(f"{live_server.url}/units/phase-one/")
     page.get_by_role("button", name="English", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -202,7 +202,7 @@ def test_load_course_exits_with_status_1_on_a_bad_file(tmp_path, course_data):
         check=False,
     )
     assert result.returncode == 1
-    assert "text.en: missing or empty text" in result.stderr
+    assert '"introduction-2".text.en' in result.stderr
 
 
 def test_compatibility_ideographs_are_normalised(tmp_path, course_data):
