@@ -15,6 +15,15 @@ from tests.conftest import MINI_COURSE
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The loader's messages follow the active language; these tests read the English ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def course_data():
     return read_course_file(MINI_COURSE)
