@@ -65,8 +65,8 @@ def gradebook_header(grid: ProgressGrid) -> list[str]:
     for column in grid.columns:
         unit = column.unit
         header += [
-            _("%(unit)s: best score (%%)") % {"unit": f"{unit.label} {unit.title}"},
-            _("%(unit)s: status") % {"unit": f"{unit.label} {unit.title}"},
+            _("%(unit)s: best score (%%)") % {"unit": unit.heading},
+            _("%(unit)s: status") % {"unit": unit.heading},
         ]
     return header
 

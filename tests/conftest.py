@@ -11,6 +11,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MINI_COURSE = FIXTURES / "mini_course.json"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Settings are loaded before this file runs, so the environment switch comes too late."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def mini_course(db):
     """A two-unit course with passages, a footnote, a term, a citation and one item per kind."""
