@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -170,3 +171,17 @@ class AssignmentForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.school_class = self.school_class
         return super().save(commit)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing over-long usernames before they reach django-axes.
+
+    AuthenticationForm authenticates even when the username field failed validation, and axes
+    then stores the attempted name in a 255-character column: on PostgreSQL that is a 500.
+    """
+
+    def clean(self):
+        username = self.data.get("username", "")
+        if len(str(username)) > get_user_model()._meta.get_field("username").max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()

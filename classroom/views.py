@@ -25,7 +25,14 @@ from .access import (
 from .analysis import item_analysis as analyse_unit
 from .analysis import tag_mastery as tags_for_class
 from .drilldown import student_record
-from .forms import USERNAME_UNAVAILABLE, AssignmentForm, JoinForm, SchoolClassForm, SignUpForm
+from .forms import (
+    USERNAME_UNAVAILABLE,
+    AssignmentForm,
+    JoinForm,
+    SchoolClassForm,
+    SignInForm,
+    SignUpForm,
+)
 from .models import Assignment, Enrollment, SchoolClass, display_name, is_instructor
 from .progress import (
     DEFAULT_SORT,
@@ -58,6 +65,7 @@ def _go(request, url: str):
 
 class SignInView(auth_views.LoginView):
     template_name = "classroom/login.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
 

@@ -339,3 +339,15 @@ def test_createinstructor_promotes_an_existing_user(student):
     assert Group.objects.get(name=INSTRUCTORS_GROUP).user_set.filter(pk=student.pk).exists()
     student.refresh_from_db()
     assert student.check_password(PASSWORD)  # unchanged
+
+
+@pytest.mark.django_db
+def test_an_over_long_username_gets_the_generic_sign_in_error(client):
+    """django-axes records failed names in a 255-character column; PostgreSQL would raise."""
+    response = client.post(
+        reverse("classroom:login"),
+        {"username": "x" * 300, "password": "whatever"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
