@@ -5,11 +5,13 @@ comes from a view that raises (through the project's own handlers), and from the
 requests fail: a forged host, a refused CSRF check, someone else's object.
 """
 
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
 from django.db import DatabaseError
 from django.test import Client
+from django.utils import translation
 
 from .conftest import ACCEPT, assert_in_language
 from .error_urls import SECRET
@@ -113,35 +115,83 @@ def test_a_refused_csrf_check_leaks_nothing(mini_course, student):
     assert client.get("/home/").status_code == 200  # still signed in
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSRF_FAILURE_VIEW is Django's default: an English-only page of its own. "
-    "Fix: a csrf_failure view in config/views.py and CSRF_FAILURE_VIEW in settings.",
+CSRF_ADVICE = (
+    "The form you sent had expired or came from another site, so nothing was changed. "
+    "Reload the page and try again."
 )
+
+
 @pytest.mark.parametrize("language", ["zh-hant", "en"])
 def test_a_refused_csrf_check_gets_our_403(mini_course, student, language):
     client = visitor(language, enforce_csrf_checks=True)
     client.force_login(student)
-    assert_our_error_page(client.post("/logout/"), 403, language)
+    response = client.post("/logout/")
+    assert_our_error_page(response, 403, language)
+    assert_in_language(response.content.decode(), language, [CSRF_ADVICE])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server_error renders base.html with every context processor: with the database "
-    "down it raises again and the server's bare 500 is shown. Fix in config/views.py.",
-)
-@pytest.mark.urls("tests.security.error_urls")
-def test_the_500_page_renders_with_the_database_down(mini_course, student):
-    client = visitor("en")
-    client.force_login(student)
+def test_a_refused_csrf_check_names_djangos_reason_only_with_debug_on(
+    mini_course, student, settings
+):
+    def refused_logout():
+        client = visitor("en", enforce_csrf_checks=True)
+        client.force_login(student)
+        return client.post("/logout/").content.decode()
+
+    assert "CSRF cookie not set" not in refused_logout()
+    settings.DEBUG = True
+    assert "CSRF cookie not set" in refused_logout()
+
+
+@contextmanager
+def database_down():
+    """The session and the signed-in user cannot be read: what the site's layout needs."""
 
     def unreachable(*args, **kwargs):
-        raise DatabaseError("connection refused")
+        raise DatabaseError(f"{SECRET} connection refused")
 
     with (
         mock.patch("django.contrib.auth.get_user", unreachable),
         mock.patch("django.contrib.sessions.backends.db.SessionStore.load", unreachable),
     ):
+        yield
+
+
+@pytest.mark.urls("tests.security.error_urls")
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_the_500_page_renders_with_the_database_down(mini_course, student, language):
+    client = visitor(language)
+    client.force_login(student)
+    with database_down():
+        response = client.get("/boom/db/")
+    assert_our_error_page(response, 500, language)
+    # The plain page: no navigation, which would ask the database who is signed in.
+    assert "site-header" not in response.content.decode()
+
+
+@pytest.mark.urls("tests.security.error_urls")
+def test_the_500_page_looks_like_the_site_while_the_database_is_up(mini_course, student):
+    client = visitor("en")
+    client.force_login(student)
+    html = client.get("/boom/500/").content.decode()
+    assert 'class="site-header"' in html
+    assert "Sign out" in html  # the layout knew who is signed in
+
+
+@pytest.mark.urls("tests.security.error_urls")
+def test_the_500_page_is_in_both_languages_when_no_template_renders(mini_course, student):
+    client = visitor("en")
+    client.force_login(student)
+    no_templates = mock.patch(
+        "django.template.loader.get_template", side_effect=OSError(f"{SECRET} disk gone")
+    )
+    with database_down(), no_templates:
         response = client.get("/boom/db/")
     assert response.status_code == 500
-    assert SECRET not in response.content.decode()
+    html = response.content.decode()
+    for message in MESSAGES[500]:
+        assert message in html
+        with translation.override("zh-hant"):
+            assert translation.gettext(message) in html
+    for leak in LEAKS:
+        assert leak not in html
