@@ -1,9 +1,28 @@
 from django.contrib import admin
-from django.db.models import F
 from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin, TranslationStackedInline
 
 from .loading import render_passage_html
 from .models import Course, Footnote, Passage, PassageNote, Reference, Term, Unit
+
+
+class RetiresCachedContent:
+    """Pages cache content per content version: every admin edit must start a new version."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.content_saved(form.instance)
+        Course.objects.mark_content_changed()
+
+    def content_saved(self, obj):
+        """Derived data to rebuild before the new version is served."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        Course.objects.mark_content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        Course.objects.mark_content_changed()
 
 
 class PassageInline(TranslationStackedInline):
@@ -24,15 +43,14 @@ class CourseAdmin(TabbedDjangoJqueryTranslationAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(TabbedDjangoJqueryTranslationAdmin):
+class UnitAdmin(RetiresCachedContent, TabbedDjangoJqueryTranslationAdmin):
     list_display = ("order", "label", "title", "kind", "period", "archived")
     list_display_links = ("label", "title")
     list_filter = ("kind", "archived")
     inlines = [PassageInline, FootnoteInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _rerender(Passage.objects.filter(unit=form.instance))
+    def content_saved(self, obj):
+        _rerender(Passage.objects.filter(unit=obj))
 
 
 class PassageNoteInline(TranslationStackedInline):
@@ -41,32 +59,30 @@ class PassageNoteInline(TranslationStackedInline):
 
 
 @admin.register(Passage)
-class PassageAdmin(TabbedDjangoJqueryTranslationAdmin):
+class PassageAdmin(RetiresCachedContent, TabbedDjangoJqueryTranslationAdmin):
     list_display = ("key", "unit", "order", "kind", "archived")
     list_filter = ("unit", "kind")
     search_fields = ("key", "text_zh_hant", "text_en")
     filter_horizontal = ("terms",)
     inlines = [PassageNoteInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _rerender(Passage.objects.filter(pk=form.instance.pk))
+    def content_saved(self, obj):
+        _rerender(Passage.objects.filter(pk=obj.pk))
 
 
 @admin.register(Term)
-class TermAdmin(TabbedDjangoJqueryTranslationAdmin):
+class TermAdmin(RetiresCachedContent, TabbedDjangoJqueryTranslationAdmin):
     list_display = ("key", "term")
     search_fields = ("key", "term_zh_hant", "term_en")
 
 
 @admin.register(Reference)
-class ReferenceAdmin(TabbedDjangoJqueryTranslationAdmin):
+class ReferenceAdmin(RetiresCachedContent, TabbedDjangoJqueryTranslationAdmin):
     list_display = ("label", "key")
     search_fields = ("label", "key")
 
 
 def _rerender(passages):
-    """An admin edit may change text or notes: rebuild the HTML and retire cached pages."""
+    """An admin edit may change text or notes: rebuild the HTML."""
     for passage in passages.prefetch_related("terms", "citations__reference"):
         render_passage_html(passage)
-    Course.objects.update(content_version=F("content_version") + 1)

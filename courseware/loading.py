@@ -558,7 +558,7 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
     Reference.objects.filter(course=course).exclude(key__in=references).delete()
 
     if render_all(course, ctx) or ctx.stats:
-        Course.objects.filter(pk=course.pk).update(content_version=models.F("content_version") + 1)
+        Course.objects.filter(pk=course.pk).mark_content_changed()
     return ctx.stats
 
 

@@ -5,6 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class CourseQuerySet(models.QuerySet):
+    def mark_content_changed(self) -> None:
+        """Retire every cached rendering of the content (unit bodies, reading order, item data)."""
+        self.update(content_version=models.F("content_version") + 1)
+
+
 class Course(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     title = models.CharField(_("title"), max_length=300)
@@ -13,6 +19,8 @@ class Course(models.Model):
     source = models.TextField(_("source"), blank=True)
     # Bumped on every content load so that cached renderings of the old text are never served.
     content_version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CourseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("course")

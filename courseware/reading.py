@@ -1,9 +1,12 @@
 """Reading state: which units a student has opened and read, and how the page lays out."""
 
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReadingProgress, Unit
+from .models import Course, ReadingProgress, Unit
 
 READING_MODES = [
     ("side", _("Side by side")),
@@ -27,6 +30,40 @@ def column_languages(interface_language: str) -> list[str]:
 
 def unit_body_cache_key(unit: Unit, language: str) -> str:
     return f"unit-body:{unit.pk}:{language}:{unit.course.content_version}"
+
+
+def units_in_reading_order(course: Course) -> list[Unit]:
+    """The course's current units, cached until the content changes.
+
+    Whole rows: modeltranslation rewrites ``only()`` to the active language's columns, and the
+    cached list serves both languages.
+    """
+    return cache.get_or_set(
+        f"reading-order:{course.pk}:{course.content_version}",
+        lambda: list(course.units.in_reading_order()),
+        timeout=86400,
+    )
+
+
+@dataclass(frozen=True)
+class ReadingState:
+    progress: ReadingProgress
+    read_count: int
+
+
+def open_unit(user, unit: Unit, units: list[Unit]) -> ReadingState:
+    """Record that ``user`` opened ``unit``; with how many of ``units`` they have read.
+
+    One query once the unit has been opened before: this unit's row comes with the others.
+    """
+    rows = {
+        row.unit_id: row
+        for row in ReadingProgress.objects.for_user(user).filter(
+            unit_id__in=[other.pk for other in units]
+        )
+    }
+    progress = rows.get(unit.pk) or record_unit_opened(user, unit)
+    return ReadingState(progress, sum(1 for row in rows.values() if row.is_read))
 
 
 def record_unit_opened(user, unit: Unit) -> ReadingProgress:

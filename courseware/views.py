@@ -12,9 +12,10 @@ from .reading import (
     READING_MODES,
     column_languages,
     mark_unit_read,
+    open_unit,
     reading_mode,
-    record_unit_opened,
     unit_body_cache_key,
+    units_in_reading_order,
 )
 
 
@@ -56,14 +57,9 @@ def unit_print(request, slug):
 
 def _render_unit(request, slug, template):
     unit = get_object_or_404(Unit.objects.current().select_related("course"), slug=slug)
-    units = list(Unit.objects.in_reading_order().only("slug", "order", "label", "title"))
+    units = units_in_reading_order(unit.course)
     position = next(i for i, other in enumerate(units) if other.pk == unit.pk)
-    progress = record_unit_opened(request.user, unit) if request.user.is_authenticated else None
-    read_count = (
-        ReadingProgress.objects.for_user(request.user).read().filter(unit__archived=False).count()
-        if request.user.is_authenticated
-        else 0
-    )
+    state = open_unit(request.user, unit, units) if request.user.is_authenticated else None
     return render(
         request,
         template,
@@ -72,8 +68,8 @@ def _render_unit(request, slug, template):
             "course": unit.course,
             "previous_unit": units[position - 1] if position > 0 else None,
             "next_unit": units[position + 1] if position + 1 < len(units) else None,
-            "progress": progress,
-            "read_count": read_count,
+            "progress": state and state.progress,
+            "read_count": state.read_count if state else 0,
             "unit_count": len(units),
             "mode": reading_mode(request),
             "modes": READING_MODES,

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from courseware.admin import RetiresCachedContent
+
 from .models import Attempt, Choice, Item, Response, Tag
 
 
 @admin.register(Tag)
-class TagAdmin(TabbedTranslationAdmin):
+class TagAdmin(RetiresCachedContent, TabbedTranslationAdmin):
     list_display = ("key", "label", "group", "order")
     list_filter = ("group",)
     search_fields = ("key", "label_zh_hant", "label_en")
@@ -19,7 +21,7 @@ class ChoiceInline(TranslationTabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(TabbedTranslationAdmin):
+class ItemAdmin(RetiresCachedContent, TabbedTranslationAdmin):
     list_display = ("key", "unit", "order", "kind", "archived")
     list_filter = ("unit", "kind", "archived", "tags")
     list_select_related = ("unit",)

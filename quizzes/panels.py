@@ -1,5 +1,7 @@
 """The quiz panel on every unit page (registered through ``courseware.extensions``)."""
 
+from django.core.cache import cache
+
 from courseware.extensions import UnitPanel
 
 from .models import MASTERY_THRESHOLD, Item
@@ -9,9 +11,14 @@ from .selectors import unit_quiz_status
 def unit_panel_context(request, unit) -> dict | None:
     """Start/resume and the best score for a student; a sign-in prompt for visitors.
 
-    Hidden when the unit has no items. One query for visitors, two for students.
+    Hidden when the unit has no items. The item count is cached until the content changes, so
+    visitors cost no query and students one (``unit.course`` should come with the unit).
     """
-    item_count = Item.objects.for_unit(unit).count()
+    item_count = cache.get_or_set(
+        f"unit-item-count:{unit.pk}:{unit.course.content_version}",
+        lambda: Item.objects.for_unit(unit).count(),
+        timeout=86400,
+    )
     if not item_count:
         return None
     context = {

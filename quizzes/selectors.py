@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from courseware.models import Passage, Unit
 
@@ -22,7 +24,7 @@ def get_attempt_for_student(user, attempt_id: int) -> Attempt:
     if not user.is_authenticated:
         raise Http404
     try:
-        return Attempt.objects.for_student(user).select_related("unit").get(pk=attempt_id)
+        return Attempt.objects.for_student(user).select_related("unit__course").get(pk=attempt_id)
     except Attempt.DoesNotExist:
         raise Http404 from None
 
@@ -37,6 +39,23 @@ def items_with_content():
     return Item.objects.prefetch_related(
         "choices", Prefetch("passages", Passage.objects.select_related("unit"))
     )
+
+
+def item_of_attempt(attempt: Attempt, item_id: int) -> Item:
+    """One of the attempt's items with its choices and cited passages, as ``items_with_content``.
+
+    Cached until the content changes (the key holds the course's content version, which every
+    load and admin edit bumps): answering is the hottest path, and items change only then.
+    Http404 if the attempt does not hold the item.
+    """
+    if item_id not in attempt.item_ids:
+        raise Http404
+    key = f"item-content:{item_id}:{attempt.unit.course.content_version}"
+    item = cache.get(key)
+    if item is None:
+        item = get_object_or_404(items_with_content(), pk=item_id)
+        cache.set(key, item, timeout=86400)
+    return item
 
 
 def responses_by_item(attempt: Attempt) -> dict[int, Response]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from courseware.models import Unit
@@ -100,11 +99,11 @@ def record_answer(*, attempt: Attempt, item: Item, answer: Any) -> Response:
     """Grade and store the answer; return the response (the earlier one on a double submit).
 
     The ``one_response_per_item`` constraint decides which of two racing submits wins: the
-    insert runs in a savepoint and the loser returns the winner's response, changing nothing.
-    Only an inserted row adds to the attempt, with F() expressions so concurrent answers to
-    different items never overwrite each other's points; the same UPDATE sets ``finished_at``
-    when this was the last unanswered item. ``Attempt.points`` therefore always equals the sum
-    of its responses' scores.
+    loser's insert does nothing and it returns the winner's response, changing nothing. Only
+    an inserted row adds to the attempt, in one UPDATE whose SET expressions read the row as
+    it is in the database, so concurrent answers to different items never overwrite each
+    other's points; the same UPDATE sets ``finished_at`` when this was the last unanswered
+    item. ``Attempt.points`` therefore always equals the sum of its responses' scores.
 
     Raises AttemptFinished (storing nothing) if the attempt was already over, and
     ItemNotInAttempt for an item the attempt does not hold. ``answer`` must already have the
@@ -115,34 +114,77 @@ def record_answer(*, attempt: Attempt, item: Item, answer: Any) -> Response:
         raise ItemNotInAttempt(item.pk)
     grade = grade_answer(item.kind, item.choices.all(), answer)
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            response = Response.objects.create(
-                attempt=attempt,
-                item=item,
-                answer=answer,
-                score=grade.score,
-                is_correct=grade.is_correct,
-                answered_at=now,
-            )
-    except IntegrityError:
+    response = Response(
+        attempt=attempt,
+        item=item,
+        answer=answer,
+        score=grade.score,
+        is_correct=grade.is_correct,
+        answered_at=now,
+    )
+    response.pk = _insert_unless_answered(response)
+    if response.pk is None:
         attempt.refresh_from_db(fields=["points", "answered_count", "finished_at"])
         return Response.objects.get(attempt=attempt, item=item)
-    # SET expressions all read the row as it was: answered_count is the count before this one.
-    updated = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
-        points=F("points") + grade.score,
-        answered_count=F("answered_count") + 1,
-        finished_at=Case(
-            When(answered_count__gte=F("item_count") - 1, then=Value(now)),
-            default=Value(None),
-            output_field=DateTimeField(),
-        ),
-    )
-    if not updated:
+    response._state.adding = False
+    if not _add_to_attempt(attempt, score=grade.score, now=now):
         # Finished meanwhile (handed in from another tab): undo the insert.
         raise AttemptFinished(attempt.pk)
-    attempt.refresh_from_db(fields=["points", "answered_count", "finished_at"])
     return response
+
+
+# The two statements below are the hot path of every answer. The ORM would need a savepoint
+# around its insert (PostgreSQL aborts the transaction on a unique violation) and a second
+# SELECT after its UPDATE; both databases run ON CONFLICT and RETURNING (SQLite since 3.35).
+
+
+def _insert_unless_answered(response: Response) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING: the new row's id, or None if the item has an answer."""
+    meta = Response._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.get_field('attempt').column)}, "
+        f"{quote(meta.get_field('item').column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    params = [
+        field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _add_to_attempt(attempt: Attempt, *, score: float, now) -> bool:
+    """Add one answer worth ``score`` to the open attempt and read back its totals.
+
+    False (changing nothing) if the attempt is finished. ``finished_at`` becomes ``now`` when
+    this was the last unanswered item.
+    """
+    quote = connection.ops.quote_name
+    finished_at = Attempt._meta.get_field("finished_at")
+    sql = (
+        f"UPDATE {quote(Attempt._meta.db_table)} SET "
+        "points = points + %s, "
+        "answered_count = answered_count + 1, "
+        "finished_at = CASE WHEN answered_count + 1 >= item_count THEN %s ELSE NULL END "
+        "WHERE id = %s AND finished_at IS NULL "
+        "RETURNING points, answered_count"
+    )
+    params = [score, finished_at.get_db_prep_save(now, connection), attempt.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    attempt.points, attempt.answered_count = float(row[0]), row[1]
+    attempt.finished_at = now if attempt.answered_count >= attempt.item_count else None
+    return True
 
 
 @transaction.atomic

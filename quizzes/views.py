@@ -21,7 +21,7 @@ from .presentation import AnswerError, PresentedItem, parse_answer, present_atte
 from .selectors import (
     attempt_items,
     get_attempt_for_student,
-    items_with_content,
+    item_of_attempt,
     missed_item_count,
     responses_by_item,
 )
@@ -104,17 +104,10 @@ def answer(request, attempt_id, item_id):
     """Answer one item. htmx gets the item's feedback (or an error) and out-of-band progress;
     a plain post gets the whole page with that item answered in place."""
     attempt = get_attempt_for_student(request.user, attempt_id)
-    if item_id not in attempt.item_ids:
-        raise Http404
-    item = get_object_or_404(items_with_content(), pk=item_id)
-    number = attempt.item_ids.index(item_id) + 1
-    # A double submit shows the feedback of the first, whatever the second one says.
-    response = Response.objects.filter(attempt=attempt, item=item).first()
-    presented = present_item(attempt, item, number, response)
-    just_answered = False
-    if response is None:
-        presented.error = _record(attempt, presented, request.POST)
-        just_answered = not presented.error
+    item = item_of_attempt(attempt, item_id)
+    presented = present_item(attempt, item, attempt.item_ids.index(item_id) + 1, None)
+    presented.error = _record(attempt, presented, request.POST)
+    just_answered = not presented.error
 
     if not request.htmx:
         context = _page_context(request, attempt, current=presented)
@@ -139,20 +132,36 @@ def answer(request, attempt_id, item_id):
 
 
 def _record(attempt: Attempt, presented: PresentedItem, data) -> str:
-    """Record the submitted answer on ``presented``; return an error message, or ""."""
+    """Record the submitted answer on ``presented``; return an error message, or "".
+
+    A double submit shows the feedback of the first, whatever the second one says: the
+    database keeps the first, and an error here looks for it before it is shown.
+    """
     if attempt.is_finished:
-        return _("This attempt is finished and accepts no more answers.")
+        error = _("This attempt is finished and accepts no more answers.")
+        return "" if _show_earlier_answer(attempt, presented) else error
     try:
         answer = parse_answer(presented, attempt, data)
     except AnswerError as error:
-        return error.message
+        return "" if _show_earlier_answer(attempt, presented) else error.message
     try:
         response = services.record_answer(attempt=attempt, item=presented.item, answer=answer)
     except services.AttemptFinished:
         return _("This attempt is finished and accepts no more answers.")
+    _show_answer(attempt, presented, response)
+    return ""
+
+
+def _show_earlier_answer(attempt: Attempt, presented: PresentedItem) -> bool:
+    response = Response.objects.filter(attempt=attempt, item=presented.item).first()
+    if response is not None:
+        _show_answer(attempt, presented, response)
+    return response is not None
+
+
+def _show_answer(attempt: Attempt, presented: PresentedItem, response: Response) -> None:
     answered = present_item(attempt, presented.item, presented.number, response)
     presented.response, presented.feedback = answered.response, answered.feedback
-    return ""
 
 
 @require_POST

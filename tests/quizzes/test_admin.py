@@ -1,6 +1,7 @@
 """The quiz admin: items with their choices in both languages; attempts and responses read-only."""
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from quizzes import services
@@ -45,3 +46,19 @@ def test_attempts_and_responses_are_read_only(admin_client, attempt):
     assert "intro-q1" in html
     post = admin_client.post(reverse("admin:quizzes_attempt_change", args=[attempt.pk]), {})
     assert post.status_code == 403
+
+
+def test_deleting_items_in_the_admin_retires_their_cached_content(admin_client, attempt):
+    from courseware.models import Course
+    from quizzes.selectors import item_of_attempt
+
+    q1 = item_of_attempt(attempt, item("intro-q1").pk)  # cached, as an answer would
+    version = Course.objects.get().content_version
+    admin_client.post(
+        reverse("admin:quizzes_item_changelist"),
+        {"action": "delete_selected", "_selected_action": [q1.pk], "post": "yes"},
+    )
+    attempt.unit.course.refresh_from_db()
+    assert attempt.unit.course.content_version == version + 1
+    with pytest.raises(Http404):
+        item_of_attempt(attempt, q1.pk)
