@@ -40,6 +40,9 @@ LANGUAGES = ("zh-hant", "en")
 FORMAT_VERSION = 1
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DEFAULT_COURSE_FILE = Path(__file__).resolve().parent / "content" / "course.json"
+# JSON can carry both as escapes (\u0000, \ud800): PostgreSQL refuses NUL in text, and a lone
+# surrogate (half of a pair) cannot be encoded as UTF-8 for any database.
+UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
 def field_name(name: str, language: str) -> str:
@@ -93,6 +96,8 @@ class Validator:
             if not isinstance(text, str) or (not allow_empty and not text.strip()):
                 self.error(f"{where}.{language}", _("missing or empty text"))
                 ok = False
+            elif not self.storable(text, f"{where}.{language}"):
+                ok = False
         return ok
 
     def key(self, value: Any, where: str, seen: set[str]) -> bool:
@@ -108,6 +113,15 @@ class Validator:
     def string(self, value: Any, where: str) -> bool:
         if not isinstance(value, str) or not value.strip():
             self.error(where, _("missing or empty text"))
+            return False
+        return self.storable(value, where)
+
+    def storable(self, text: str, where: str) -> bool:
+        if UNSTORABLE_CHARACTER.search(text):
+            self.error(
+                where,
+                _("contains a NUL character or a lone surrogate, which no database can store"),
+            )
             return False
         return True
 
@@ -212,6 +226,9 @@ def validate(data: Any) -> None:
                     or not all(isinstance(f, str) and f.strip() for f in listed)
                 ):
                     v.error(f"{where}.forms.{language}", _("expected a list of the term's forms"))
+                else:
+                    for form in listed:
+                        v.storable(form, f"{where}.forms.{language}")
             term_forms[str(term.get("key"))] = forms
 
     references = v.items_of(data.get("references"), "references")
