@@ -97,6 +97,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+# PgBouncer in transaction mode may hand a named cursor (QuerySet.iterator()) to another
+# client between statements: behind it, iterate with client-side cursors.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Several processes (gunicorn workers, the benchmark loader) share one file.
@@ -131,8 +134,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Django's PBKDF2 default is deliberately slow; the test suite and the benchmark create
-# hundreds of users, so they may opt into a fast hasher. Never set this in production.
-if env_bool("FAST_PASSWORD_HASHER", False):
+# hundreds of users, so they may opt into a fast hasher. Never in production: see below.
+FAST_PASSWORD_HASHER = env_bool("FAST_PASSWORD_HASHER", False)
+if FAST_PASSWORD_HASHER:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "classroom:login"
@@ -185,6 +189,13 @@ SECURE_HSTS_SECONDS = int(
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
+# A site that real people use has HTTPS; DEBUG off without it is the benchmark on loopback
+# (bench/run.py), the one place besides the tests where the fast hasher belongs.
+if FAST_PASSWORD_HASHER and not DEBUG and SECURE_HTTPS:
+    raise ImproperlyConfigured(
+        "FAST_PASSWORD_HASHER is for the tests and the local benchmark: unset it when DEBUG "
+        "is off (it is allowed there only with SECURE_HTTPS=false, on loopback)."
+    )
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -16,12 +16,20 @@ PRODUCTION_ENV = {
 }
 
 
+# Set for the test run itself (tests/conftest.py), never part of the environment under test.
+TEST_RUN_ONLY = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "FAST_PASSWORD_HASHER"}
+# What bench/run.py sets: production settings over plain HTTP on loopback.
+BENCHMARK_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "bench",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_HTTPS": "false",
+}
+READ_SETTING = "from django.conf import settings; print(repr({}))"
+
+
 def manage(*args, env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_RUN_ONLY}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -42,6 +50,32 @@ def test_deploy_check_is_clean_in_the_documented_production_environment():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_refuses_to_start_with_the_fast_password_hasher_in_production():
+    result = manage("check", env={**PRODUCTION_ENV, "FAST_PASSWORD_HASHER": "1"})
+    assert result.returncode != 0
+    assert "FAST_PASSWORD_HASHER is for the tests and the local benchmark" in result.stderr
+
+
+def test_the_loopback_benchmark_may_use_the_fast_password_hasher():
+    env = {**BENCHMARK_ENV, "FAST_PASSWORD_HASHER": "1"}
+    result = manage("shell", "-c", READ_SETTING.format("settings.PASSWORD_HASHERS"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "MD5PasswordHasher" in result.stdout
+
+
+@pytest.mark.parametrize(("value", "disabled"), [("true", True), ("", False)])
+def test_server_side_cursors_can_be_disabled_for_pgbouncer(value, disabled):
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": "postgres://vnbop@pgbouncer.invalid:6432/vnbop",
+        "DISABLE_SERVER_SIDE_CURSORS": value,
+    }
+    code = READ_SETTING.format('settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]')
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr(disabled)
 
 
 @pytest.mark.django_db
