@@ -150,6 +150,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "classroom.views.locked_out"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# REMOTE_ADDR, or X-Forwarded-For under BEHIND_PROXY: otherwise, behind the proxy, five
+# failures by anyone would lock out everyone.
+AXES_CLIENT_IP_CALLABLE = "config.addresses.client_address"
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
@@ -196,8 +199,15 @@ if FAST_PASSWORD_HASHER and not DEBUG and SECURE_HTTPS:
         "FAST_PASSWORD_HASHER is for the tests and the local benchmark: unset it when DEBUG "
         "is off (it is allowed there only with SECURE_HTTPS=false, on loopback)."
     )
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy (docs/deploy.md) every request reaches Django from the proxy: the
+# scheme and the client's address come from the headers the proxy sets.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies append to X-Forwarded-For before Django (nginx alone: 1).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

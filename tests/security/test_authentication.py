@@ -2,6 +2,7 @@
 redirects that stay on the site. tests/classroom/test_accounts.py has the happy paths."""
 
 import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -122,6 +123,66 @@ def test_the_admin_sign_in_is_throttled_too(world, client):
     response = client.post(url, {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="10.0.8.8")
     assert response.status_code == 429
     assert client.get(reverse("admin:index")).status_code == 302  # not signed in
+
+
+# --- Behind a reverse proxy ----------------------------------------------------------------
+
+PROXY = "10.0.0.2"  # every request reaches Django from here behind the proxy
+
+
+def sign_in_through_proxy(client, username, password, forwarded_for):
+    return sign_in(client, username, password, address=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_the_proxy_failures_are_counted_per_client_address(student, settings):
+    settings.BEHIND_PROXY = True
+    for name in ["alice", "bob", "carol", "dave", "erin"]:
+        sign_in_through_proxy(Client(), name, "wrong", forwarded_for="203.0.113.7")
+    sign_in_through_proxy(Client(), "frank", "wrong", forwarded_for="198.51.100.9")
+
+    failures = Counter(AccessAttempt.objects.values_list("ip_address", flat=True))
+    assert failures == {"203.0.113.7": 5, "198.51.100.9": 1}
+    # The first client is locked out; the second, behind the same proxy, still signs in.
+    locked = sign_in_through_proxy(Client(), "student", PASSWORD, forwarded_for="203.0.113.7")
+    assert locked.status_code == 429
+    allowed = sign_in_through_proxy(Client(), "student", PASSWORD, forwarded_for="198.51.100.9")
+    assert allowed.status_code == 302
+
+
+def test_behind_the_proxy_addresses_the_client_wrote_itself_are_ignored(student, settings):
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXY_COUNT = 1
+    # nginx appends the address it saw; everything to its left came from the client.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        forged = f"192.0.2.{n}, 203.0.113.7"
+        sign_in_through_proxy(Client(), f"user{n}", "wrong", forwarded_for=forged)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+    response = sign_in_through_proxy(Client(), "student", PASSWORD, "192.0.2.99, 203.0.113.7")
+    assert response.status_code == 429
+
+
+def test_behind_two_proxies_the_client_is_the_second_address_from_the_right(student, settings):
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXY_COUNT = 2
+    sign_in_through_proxy(Client(), "alice", "wrong", "192.0.2.1, 203.0.113.7, 10.0.0.1")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.7"]
+
+
+def test_without_the_proxy_setting_x_forwarded_for_is_not_believed(student):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_through_proxy(Client(), f"user{n}", "wrong", forwarded_for=f"192.0.2.{n}")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {PROXY}
+    response = sign_in_through_proxy(Client(), "student", PASSWORD, "192.0.2.200")
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize("forwarded_for", ["not-an-address", "203.0.113.7:51234", "   "])
+def test_behind_the_proxy_a_header_that_is_not_an_address_counts_for_the_proxy(
+    student, settings, forwarded_for
+):
+    settings.BEHIND_PROXY = True
+    sign_in_through_proxy(Client(), "alice", "wrong", forwarded_for=forwarded_for)
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [PROXY]
 
 
 # --- No account probing ---------------------------------------------------------------------
