@@ -15,6 +15,10 @@ WRONG_JOIN_CODE = _(
 )
 # Deliberately says nothing about whether an account with this name exists.
 USERNAME_UNAVAILABLE = _("This username cannot be used. Please choose another one.")
+TOO_MANY_SIGN_UPS = _(
+    "Too many accounts have been created from your network in the last hour. Please try "
+    "again later, or ask your instructor for help."
+)
 
 
 class JoinCodeField(forms.CharField):

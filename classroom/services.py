@@ -1,6 +1,9 @@
-"""Writes that touch more than one row or need care: sign-up, joining, removal, new codes."""
+"""Writes that touch more than one row or need care: sign-up (and its limit per address),
+joining, removal, new codes."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,6 +21,34 @@ def do_sign_up(*, username: str, display_name: str, password: str, school_class:
     )
     Enrollment.objects.create(school_class=school_class, student=user)
     return user
+
+
+SIGN_UP_WINDOW = 60 * 60  # seconds: SIGN_UP_LIMIT_PER_HOUR counts per hour
+
+
+def _sign_ups_key(address: str | None) -> str:
+    return f"sign-ups:{address}"
+
+
+def claim_sign_up(*, address: str | None) -> bool:
+    """Count one more sign-up from ``address``; False once this hour's limit is used up.
+
+    A fixed window in the cache (shared by every server once CACHE_URL points at Redis): the
+    first sign-up from an address starts its hour. A whole class behind one school address
+    signs up within the default limit.
+    """
+    key = _sign_ups_key(address)
+    cache.add(key, 0, timeout=SIGN_UP_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.add(key, 1, timeout=SIGN_UP_WINDOW)
+        count = 1
+    return count <= settings.SIGN_UP_LIMIT_PER_HOUR
+
+
+def forget_sign_ups(*, address: str | None) -> None:
+    cache.delete(_sign_ups_key(address))
 
 
 @transaction.atomic

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from config.addresses import client_address
+
 from . import exports
 from .access import (
     get_assigned_unit,
@@ -26,6 +28,7 @@ from .analysis import item_analysis as analyse_unit
 from .analysis import tag_mastery as tags_for_class
 from .drilldown import student_record
 from .forms import (
+    TOO_MANY_SIGN_UPS,
     USERNAME_UNAVAILABLE,
     AssignmentForm,
     JoinForm,
@@ -41,7 +44,13 @@ from .progress import (
     class_progress,
     student_assignments,
 )
-from .services import do_join_class, do_regenerate_join_code, do_remove_student, do_sign_up
+from .services import (
+    claim_sign_up,
+    do_join_class,
+    do_regenerate_join_code,
+    do_remove_student,
+    do_sign_up,
+)
 
 
 def _partial_or_page(request, template: str, partial: str, context: dict, status: int = 200):
@@ -107,6 +116,10 @@ def signup(request):
         return redirect("classroom:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Checked on a sound form only: mistakes do not use up a class's sign-ups.
+        if not claim_sign_up(address=client_address(request)):
+            form.add_error(None, TOO_MANY_SIGN_UPS)
+            return _signup_page(request, form)
         try:
             user = do_sign_up(
                 username=form.cleaned_data["username"],
@@ -123,6 +136,10 @@ def signup(request):
                 _("Welcome! You have joined %(class)s.") % {"class": form.school_class.name},
             )
             return _go(request, reverse("classroom:home"))
+    return _signup_page(request, form)
+
+
+def _signup_page(request, form):
     return _partial_or_page(request, "classroom/signup.html", "signup-form", {"form": form})
 
 

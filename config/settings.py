@@ -153,6 +153,9 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # REMOTE_ADDR, or X-Forwarded-For under BEHIND_PROXY: otherwise, behind the proxy, five
 # failures by anyone would lock out everyone.
 AXES_CLIENT_IP_CALLABLE = "config.addresses.client_address"
+# Accounts created per address per hour (classroom.services.claim_sign_up): room for a whole
+# class signing up behind one school address, not for a script filling a class with accounts.
+SIGN_UP_LIMIT_PER_HOUR = int(os.environ.get("SIGN_UP_LIMIT_PER_HOUR", "50"))
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]

@@ -17,6 +17,15 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def unused_sign_up_limit():
+    """The sign-up limit per address counts in the cache, which outlives a test (and, with
+    Redis, the whole run): every test starts with the test client's address unused."""
+    from classroom.services import forget_sign_ups
+
+    forget_sign_ups(address="127.0.0.1")
+
+
 @pytest.fixture
 def mini_course(db):
     """A two-unit course with passages, a footnote, a term, a citation and one item per kind."""

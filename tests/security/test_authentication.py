@@ -243,6 +243,93 @@ def test_sign_up_with_a_taken_name_changes_nothing_and_names_no_one(world, usern
     assert world.student.check_password(PASSWORD)
 
 
+# --- Sign-ups per address ---------------------------------------------------------------
+
+TOO_MANY_SIGN_UPS = (
+    "Too many accounts have been created from your network in the last hour. Please try "
+    "again later, or ask your instructor for help."
+)
+
+
+def sign_up(world, username, *, address="203.0.113.5", language="en", headers=(), **fields):
+    """A sign-up to the world's class; ``fields`` override the form, ``headers`` add META."""
+    data = signup_data(world.school_class.join_code, username=username)
+    data.update(fields)
+    client = Client(HTTP_ACCEPT_LANGUAGE=ACCEPT[language])
+    return client.post(SIGNUP, data, REMOTE_ADDR=address, **dict(headers))
+
+
+def accounts_and_enrollments():
+    return get_user_model().objects.count(), Enrollment.objects.count()
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_sign_ups_past_the_hourly_limit_create_nothing_and_say_why(world, settings, language):
+    settings.SIGN_UP_LIMIT_PER_HOUR = 2
+    assert sign_up(world, "first").status_code == 302
+    assert sign_up(world, "second").status_code == 302
+    before = accounts_and_enrollments()
+    response = sign_up(world, "third", language=language)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_in_language(html, language, [TOO_MANY_SIGN_UPS])
+    assert 'role="alert"' in html
+    assert accounts_and_enrollments() == before
+    assert not get_user_model().objects.filter(username="third").exists()
+
+
+def test_the_limit_is_per_address(world, settings):
+    settings.SIGN_UP_LIMIT_PER_HOUR = 1
+    assert sign_up(world, "first", address="203.0.113.5").status_code == 302
+    assert sign_up(world, "second", address="203.0.113.5").status_code == 200
+    assert sign_up(world, "second", address="198.51.100.6").status_code == 302
+
+
+def test_behind_the_proxy_the_limit_is_per_client_address(world, settings):
+    settings.BEHIND_PROXY = True
+    settings.SIGN_UP_LIMIT_PER_HOUR = 1
+    first_client = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    other_client = {"HTTP_X_FORWARDED_FOR": "198.51.100.6"}
+    assert sign_up(world, "first", address=PROXY, headers=first_client).status_code == 302
+    again = sign_up(world, "second", address=PROXY, headers=first_client)
+    assert TOO_MANY_SIGN_UPS in again.content.decode()
+    assert sign_up(world, "second", address=PROXY, headers=other_client).status_code == 302
+
+
+def test_mistakes_do_not_use_up_the_limit(world, settings):
+    settings.SIGN_UP_LIMIT_PER_HOUR = 1
+    for _n in range(3):
+        assert sign_up(world, "newcomer", join_code="WRONG234").status_code == 200
+    sign_up(world, "newcomer", password2="not-the-same-9")
+    assert sign_up(world, "newcomer").status_code == 302
+
+
+def test_the_limit_is_shown_in_place_with_htmx(world, settings):
+    settings.SIGN_UP_LIMIT_PER_HOUR = 0
+    response = sign_up(world, "newcomer", headers={"HTTP_HX_REQUEST": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200  # htmx swaps only successful responses
+    assert html.lstrip().startswith('<form id="signup-form"')
+    assert TOO_MANY_SIGN_UPS in html and 'role="alert"' in html
+
+
+def test_a_limited_address_still_learns_nothing_about_usernames(world, settings):
+    settings.SIGN_UP_LIMIT_PER_HOUR = 0
+    taken = sign_up(world, "student", join_code="WRONG234")
+    free = sign_up(world, "nobody-yet", join_code="WRONG234")
+    assert without_tokens(taken.content.decode()).replace('value="student"', "") == (
+        without_tokens(free.content.decode()).replace('value="nobody-yet"', "")
+    )
+    # With a valid code the free name meets the limit, which names no account either.
+    html = sign_up(world, "nobody-yet").content.decode()
+    for revealing in ("already exists", "taken", "already registered", "cannot be used"):
+        assert revealing not in html
+
+
+def test_the_default_limit_leaves_room_for_a_class_behind_one_school_address():
+    assert settings.SIGN_UP_LIMIT_PER_HOUR >= 40
+
+
 # --- Passwords ------------------------------------------------------------------------------
 
 
