@@ -167,7 +167,9 @@ def item_analysis(
     # Answers as JSON text, counted per distinct text: a class gives the same few answers
     # over and over, so each is decoded once rather than once per student.
     answers: dict[int, Counter[str]] = defaultdict(Counter)
-    responses = Response.objects.filter(attempt__in=attempts.values("pk")).values_list(
+    # The ids already fetched, rather than the attempts subquery again (it costs PostgreSQL
+    # as much as the first time for a large class).
+    responses = Response.objects.filter(attempt_id__in=list(presented)).values_list(
         "attempt_id", "item_id", Cast("answer", TextField()), "score"
     )
     for attempt_id, item_id, answer, score in responses:

@@ -18,6 +18,15 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the database rolls back between tests but the
+    cache does not, and content versions repeat from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def unused_sign_up_limit():
     """The sign-up limit per address counts in the cache, which outlives a test (and, with
     Redis, the whole run): every test starts with the test client's address unused."""

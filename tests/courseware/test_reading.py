@@ -133,6 +133,23 @@ def test_glossary_lists_terms_with_occurrences(client, mini_course):
     assert "#p-introduction-1" in html
 
 
+@pytest.mark.parametrize("page", ["courseware:glossary", "courseware:references"])
+def test_glossary_and_references_are_served_from_the_cache_until_the_course_changes(
+    mini_course, page, django_assert_num_queries
+):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.get(reverse(page))
+    with django_assert_num_queries(1):  # the course's content version
+        cached = client.get(reverse(page)).content.decode()
+    data = read_course_file(MINI_COURSE)
+    data["terms"][0]["definition"]["en"] = "Redefined after a correction."
+    data["references"][0]["entry"]["en"] = "Waltz, Kenneth N. Corrected entry (1979)."
+    load(data)
+    reloaded = client.get(reverse(page)).content.decode()
+    changed = "Redefined after" if page == "courseware:glossary" else "Corrected entry"
+    assert changed not in cached and changed in reloaded
+
+
 def test_references_page_links_back_to_citing_passages(client, mini_course):
     html = client.get(reverse("courseware:references")).content.decode()
     assert 'id="ref-waltz-1979"' in html
