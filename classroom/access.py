@@ -44,10 +44,14 @@ def get_class_for_instructor(user, class_id) -> SchoolClass:
     return get_object_or_404(SchoolClass.objects.taught_by(user), pk=_id(class_id))
 
 
-def get_enrollment_in_class(school_class: SchoolClass, student_id) -> Enrollment:
-    """A current member of the class; removed students are 404 like strangers."""
+def get_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
+    """A current member of one of the instructor's classes, with the class and the student,
+    in one query; removed students are 404 like strangers, and so are other classes."""
     return get_object_or_404(
-        Enrollment.objects.in_class(school_class).select_related("student"),
+        Enrollment.objects.active()
+        .filter(school_class__in=SchoolClass.objects.taught_by(user))
+        .select_related("school_class", "student"),
+        school_class_id=_id(class_id),
         student_id=_id(student_id),
     )
 

@@ -21,7 +21,7 @@ from .access import (
     get_assigned_unit,
     get_assignment_in_class,
     get_class_for_instructor,
-    get_enrollment_in_class,
+    get_enrollment_for_instructor,
     instructor_required,
 )
 from .analysis import item_analysis as analyse_unit
@@ -262,8 +262,8 @@ def roster(request, class_id):
 @instructor_required
 @vary_on_headers("HX-Request")
 def remove_student(request, class_id, student_id):
-    school_class = get_class_for_instructor(request.user, class_id)
-    enrollment = get_enrollment_in_class(school_class, student_id)
+    enrollment = get_enrollment_for_instructor(request.user, class_id, student_id)
+    school_class = enrollment.school_class
     do_remove_student(enrollment=enrollment)
     notice = _("%(name)s was removed from the class. Their answers are kept.") % {
         "name": display_name(enrollment.student)
@@ -370,8 +370,8 @@ def progress(request, class_id):
 @require_GET
 @instructor_required
 def student_detail(request, class_id, student_id):
-    school_class = get_class_for_instructor(request.user, class_id)
-    enrollment = get_enrollment_in_class(school_class, student_id)
+    enrollment = get_enrollment_for_instructor(request.user, class_id, student_id)
+    school_class = enrollment.school_class
     units = student_record(school_class, enrollment.student)
     return render(
         request,
