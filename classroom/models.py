@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courseware.models import Unit
 
@@ -56,7 +57,7 @@ class SchoolClassQuerySet(models.QuerySet):
 
 class SchoolClass(models.Model):
     name = models.CharField(_("name"), max_length=120)
-    term = models.CharField(_("term"), max_length=60)
+    term = models.CharField(pgettext_lazy("school term", "term"), max_length=60)
     instructor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes_taught"
     )

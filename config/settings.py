@@ -120,6 +120,15 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Course content (rendered unit bodies, items, the reading order) stays in each process's own
+# memory even with Redis: every key holds the content version read from the database, so no
+# process can serve an old version, and the largest values we cache (a unit body is ~90 KB)
+# would otherwise cross the network on every page. See courseware/caching.py.
+CACHES["content"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "course-content",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

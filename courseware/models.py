@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CourseQuerySet(models.QuerySet):
@@ -164,7 +165,7 @@ class Footnote(models.Model):
 class Term(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="terms")
     key = models.SlugField(_("key"), max_length=80, unique=True)
-    term = models.CharField(_("term"), max_length=200)
+    term = models.CharField(pgettext_lazy("glossary", "term"), max_length=200)
     definition = models.TextField(_("definition"))
     literal = models.TextField(_("literal sense"), blank=True)
     # The exact strings, one per line, that mark this term in passage texts.

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .caching import CONTENT_TIMEOUT, content_cache
 from .models import Course, ReadingProgress, Unit
 
 READING_MODES = [
@@ -28,20 +28,16 @@ def column_languages(interface_language: str) -> list[str]:
     return ["en", "zh-hant"] if interface_language == "en" else ["zh-hant", "en"]
 
 
-def unit_body_cache_key(unit: Unit, language: str) -> str:
-    return f"unit-body:{unit.pk}:{language}:{unit.course.content_version}"
-
-
 def units_in_reading_order(course: Course) -> list[Unit]:
     """The course's current units, cached until the content changes.
 
     Whole rows: modeltranslation rewrites ``only()`` to the active language's columns, and the
     cached list serves both languages.
     """
-    return cache.get_or_set(
+    return content_cache().get_or_set(
         f"reading-order:{course.pk}:{course.content_version}",
         lambda: list(course.units.in_reading_order()),
-        timeout=86400,
+        timeout=CONTENT_TIMEOUT,
     )
 
 

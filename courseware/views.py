@@ -14,7 +14,6 @@ from .reading import (
     mark_unit_read,
     open_unit,
     reading_mode,
-    unit_body_cache_key,
     units_in_reading_order,
 )
 
@@ -74,7 +73,6 @@ def _render_unit(request, slug, template):
             "mode": reading_mode(request),
             "modes": READING_MODES,
             "columns": column_languages(get_language()),
-            "body_cache_key": unit_body_cache_key(unit, get_language()),
             "unit_body": lambda: unit_body(unit),
             "panels": unit_panels(request, unit),
         },

@@ -1,7 +1,6 @@
 """The quiz panel on every unit page (registered through ``courseware.extensions``)."""
 
-from django.core.cache import cache
-
+from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.extensions import UnitPanel
 
 from .models import MASTERY_THRESHOLD, Item
@@ -14,10 +13,10 @@ def unit_panel_context(request, unit) -> dict | None:
     Hidden when the unit has no items. The item count is cached until the content changes, so
     visitors cost no query and students one (``unit.course`` should come with the unit).
     """
-    item_count = cache.get_or_set(
+    item_count = content_cache().get_or_set(
         f"unit-item-count:{unit.pk}:{unit.course.content_version}",
         lambda: Item.objects.for_unit(unit).count(),
-        timeout=86400,
+        timeout=CONTENT_TIMEOUT,
     )
     if not item_count:
         return None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.models import Passage, Unit
 
 from .grading import is_mastery
@@ -51,10 +51,10 @@ def item_of_attempt(attempt: Attempt, item_id: int) -> Item:
     if item_id not in attempt.item_ids:
         raise Http404
     key = f"item-content:{item_id}:{attempt.unit.course.content_version}"
-    item = cache.get(key)
+    item = content_cache().get(key)
     if item is None:
         item = get_object_or_404(items_with_content(), pk=item_id)
-        cache.set(key, item, timeout=86400)
+        content_cache().set(key, item, timeout=CONTENT_TIMEOUT)
     return item
 
 

@@ -21,9 +21,10 @@ def fast_password_hasher(settings):
 def empty_cache():
     """Each test starts with an empty cache: the database rolls back between tests but the
     cache does not, and content versions repeat from one test to the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,22 +3,15 @@
 import copy
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from courseware.caching import content_cache
 from courseware.loading import load, read_course_file
 from courseware.models import ReadingProgress, Unit
 from tests.conftest import MINI_COURSE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def unit_url(slug="phase-one"):
@@ -76,11 +69,11 @@ def test_reading_mode_works_without_javascript(client, mini_course, mode):
 
 def test_unit_page_queries_do_not_grow_with_paragraphs(client, db, django_assert_num_queries):
     course_with_paragraphs(3)
-    cache.clear()
+    content_cache().clear()
     with django_assert_num_queries(8) as small:
         client.get(unit_url("introduction"))
     course_with_paragraphs(40)
-    cache.clear()
+    content_cache().clear()
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(unit_url("introduction"))
     assert 'id="p-introduction-40"' in response.content.decode()

@@ -1,23 +1,16 @@
 """The quiz panel on the unit page: start or resume, the best score and mastery."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from courseware.caching import content_cache
 from quizzes import services
 from quizzes.models import Item
 
 from .conftest import item, right_answer, wrong_answer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def unit_page(client, slug="introduction") -> str:
@@ -76,7 +69,7 @@ def test_practice_rounds_do_not_count_as_the_best_score(student_client, student,
 def test_the_panel_is_hidden_on_a_unit_without_items(student_client, phase_one):
     assert 'class="quiz-panel"' in unit_page(student_client, "phase-one")
     Item.objects.filter(unit=phase_one).update(archived=True)
-    cache.clear()
+    content_cache().clear()
     assert 'class="quiz-panel"' not in unit_page(student_client, "phase-one")
     assert 'class="quiz-panel"' not in unit_page(Client(), "phase-one")
 

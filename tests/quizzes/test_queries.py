@@ -2,10 +2,10 @@
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from courseware.caching import content_cache
 from courseware.models import Unit
 from quizzes import services
 from quizzes.models import Item
@@ -138,11 +138,11 @@ def test_unit_page_with_the_panel_does_not_grow_with_items(
     url = reverse("courseware:unit", kwargs={"slug": "introduction"})
     load_course_with_items(5)
     client.get(url)  # the first visit records reading progress
-    cache.clear()
+    content_cache().clear()
     with django_assert_max_num_queries(20) as small:
         client.get(url)
     load_course_with_items(20)
-    cache.clear()
+    content_cache().clear()
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert "The quiz on this unit has 20 questions." in response.content.decode()
