@@ -19,21 +19,13 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: the database rolls back between tests but the
-    cache does not, and content versions repeat from one test to the next."""
+    """Each test starts with every cache empty (Redis included): the database rolls back
+    between tests but caches do not, content versions repeat from one test to the next, and
+    the sign-up limit per address counts in the cache."""
     from django.core.cache import caches
 
     for cache in caches.all():
         cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def unused_sign_up_limit():
-    """The sign-up limit per address counts in the cache, which outlives a test (and, with
-    Redis, the whole run): every test starts with the test client's address unused."""
-    from classroom.services import forget_sign_ups
-
-    forget_sign_ups(address="127.0.0.1")
 
 
 @pytest.fixture
