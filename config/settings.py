@@ -21,6 +21,16 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
@@ -55,7 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "config.middleware.GZipMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +79,13 @@ MIDDLEWARE = [
     # Last, so that it sees the outcome of authentication (django-axes' own rule).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Pages are gzipped by the app, for a classroom served straight from gunicorn. Django's own
+# level 6 costs the reading page more than twice the CPU of level 2 for a tenth fewer bytes
+# (bench/RESULTS.md); behind a proxy that compresses, GZIP_LEVEL=0 leaves it to the proxy.
+GZIP_LEVEL = env_int("GZIP_LEVEL", 2)
+if not 0 <= GZIP_LEVEL <= 9:
+    raise ImproperlyConfigured("GZIP_LEVEL must be 0 (off) or a gzip level from 1 to 9.")
 
 ROOT_URLCONF = "config.urls"
 
@@ -94,7 +111,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
     )
 }
 # PgBouncer in transaction mode may hand a named cursor (QuerySet.iterator()) to another
@@ -153,7 +170,7 @@ LOGIN_REDIRECT_URL = "classroom:home"
 LOGOUT_REDIRECT_URL = "courseware:course"
 
 # Failed sign-ins are throttled per account and per address (django-axes).
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -164,7 +181,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_CLIENT_IP_CALLABLE = "config.addresses.client_address"
 # Accounts created per address per hour (classroom.services.claim_sign_up): room for a whole
 # class signing up behind one school address, not for a script filling a class with accounts.
-SIGN_UP_LIMIT_PER_HOUR = int(os.environ.get("SIGN_UP_LIMIT_PER_HOUR", "50"))
+SIGN_UP_LIMIT_PER_HOUR = env_int("SIGN_UP_LIMIT_PER_HOUR", 50)
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
@@ -217,7 +234,7 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many proxies append to X-Forwarded-For before Django (nginx alone: 1).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 if TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
 SECURE_CONTENT_TYPE_NOSNIFF = True

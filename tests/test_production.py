@@ -65,6 +65,20 @@ def test_the_loopback_benchmark_may_use_the_fast_password_hasher():
     assert "MD5PasswordHasher" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("GZIP_LEVEL", "fast", "GZIP_LEVEL must be a whole number, not 'fast'."),
+        ("GZIP_LEVEL", "10", "GZIP_LEVEL must be 0 (off) or a gzip level from 1 to 9."),
+        ("SIGN_UP_LIMIT_PER_HOUR", "lots", "SIGN_UP_LIMIT_PER_HOUR must be a whole number"),
+    ],
+)
+def test_refuses_to_start_with_a_number_setting_it_cannot_read(name, value, message):
+    result = manage("check", env={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 @pytest.mark.parametrize(("value", "disabled"), [("true", True), ("", False)])
 def test_server_side_cursors_can_be_disabled_for_pgbouncer(value, disabled):
     env = {
