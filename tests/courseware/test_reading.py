@@ -89,6 +89,17 @@ def test_cached_unit_page_is_retired_when_the_course_is_reloaded(client, mini_co
     assert "Revised: the" in client.get(unit_url()).content.decode()
 
 
+def test_renamed_unit_shows_in_its_header_and_its_neighbours_pager(client, mini_course):
+    client.get(unit_url("phase-one"))
+    client.get(unit_url("introduction"))
+    data = read_course_file(MINI_COURSE)
+    data["units"][1]["title"]["zh-hant"] = "第一階段（修訂）"
+    load(data)
+
+    assert "<h1>第一階段（修訂）</h1>" in client.get(unit_url("phase-one")).content.decode()
+    assert "第一階段（修訂） <span" in client.get(unit_url("introduction")).content.decode()
+
+
 def test_signed_in_student_opens_and_marks_a_unit_read(student_client, student, mini_course):
     unit = Unit.objects.get(slug="phase-one")
     student_client.get(unit_url())
