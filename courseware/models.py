@@ -11,6 +11,12 @@ class CourseQuerySet(models.QuerySet):
         """Retire every cached rendering of the content (unit bodies, reading order, item data)."""
         self.update(content_version=models.F("content_version") + 1)
 
+    def content_stamp(self) -> str:
+        """Every course's content version in a short string, for keys of content shared
+        across courses: it changes whenever any course's content does."""
+        rows = self.order_by("pk").values_list("pk", "content_version")
+        return ",".join(f"{pk}.{version}" for pk, version in rows)
+
 
 class Course(models.Model):
     slug = models.SlugField(_("slug"), unique=True)

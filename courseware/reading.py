@@ -28,6 +28,20 @@ def column_languages(interface_language: str) -> list[str]:
     return ["en", "zh-hant"] if interface_language == "en" else ["zh-hant", "en"]
 
 
+def current_unit(slug: str) -> Unit | None:
+    """The current unit with this slug, its course attached, or None.
+
+    One small query (the content versions) in place of the unit's wide row: the units are
+    cached until the content changes.
+    """
+    units = content_cache().get_or_set(
+        f"current-units:{Course.objects.content_stamp()}",
+        lambda: {unit.slug: unit for unit in Unit.objects.current().select_related("course")},
+        timeout=CONTENT_TIMEOUT,
+    )
+    return units.get(slug)
+
+
 def units_in_reading_order(course: Course) -> list[Unit]:
     """The course's current units, cached until the content changes.
 

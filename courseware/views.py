@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
@@ -11,6 +11,7 @@ from .models import Course, Passage, PassageNote, ReadingProgress, Term, Unit
 from .reading import (
     READING_MODES,
     column_languages,
+    current_unit,
     mark_unit_read,
     open_unit,
     reading_mode,
@@ -55,7 +56,9 @@ def unit_print(request, slug):
 
 
 def _render_unit(request, slug, template):
-    unit = get_object_or_404(Unit.objects.current().select_related("course"), slug=slug)
+    unit = current_unit(slug)
+    if unit is None:
+        raise Http404
     units = units_in_reading_order(unit.course)
     position = next(i for i, other in enumerate(units) if other.pk == unit.pk)
     state = open_unit(request.user, unit, units) if request.user.is_authenticated else None

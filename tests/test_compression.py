@@ -33,8 +33,7 @@ def test_page_is_gzipped_and_decompresses_to_the_page(student_client, unit_url):
 
 def test_each_response_is_padded_by_a_random_length(client, unit_url):
     lengths = {
-        padding_length(client.get(unit_url, HTTP_ACCEPT_ENCODING="gzip").content)
-        for _ in range(12)
+        padding_length(client.get(unit_url, HTTP_ACCEPT_ENCODING="gzip").content) for _ in range(12)
     }
     assert len(lengths) > 1
 

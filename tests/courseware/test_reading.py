@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from courseware.caching import content_cache
 from courseware.loading import load, read_course_file
-from courseware.models import ReadingProgress, Unit
+from courseware.models import Course, ReadingProgress, Unit
 from tests.conftest import MINI_COURSE
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,15 @@ def test_unknown_unit_is_404(client, mini_course):
     assert client.get(unit_url("no-such-unit")).status_code == 404
 
 
+def test_archived_unit_is_404_even_after_it_was_cached(client, mini_course):
+    assert client.get(unit_url("phase-one")).status_code == 200
+    Unit.objects.filter(slug="phase-one").update(archived=True)
+    Course.objects.mark_content_changed()
+
+    assert client.get(unit_url("phase-one")).status_code == 404
+    assert client.get(unit_url("introduction")).status_code == 200
+
+
 @pytest.mark.parametrize("mode", ["side", "zh", "en", "stacked"])
 def test_reading_mode_works_without_javascript(client, mini_course, mode):
     html = client.get(unit_url(), {"mode": mode}).content.decode()
@@ -70,7 +79,7 @@ def test_reading_mode_works_without_javascript(client, mini_course, mode):
 def test_unit_page_queries_do_not_grow_with_paragraphs(client, db, django_assert_num_queries):
     course_with_paragraphs(3)
     content_cache().clear()
-    with django_assert_num_queries(8) as small:
+    with django_assert_num_queries(9) as small:
         client.get(unit_url("introduction"))
     course_with_paragraphs(40)
     content_cache().clear()
