@@ -105,7 +105,7 @@ class Bytes:
     header_bytes: int
     body_bytes: int
     content_encoding: str
-    # The body compressed as Django's GZipMiddleware would (level 6): what gzip would save.
+    # The body compressed at Django's own level 6, beside the app's GZIP_LEVEL as sent.
     gzip_body_bytes: int
     content_type: str = ""
 

@@ -183,7 +183,8 @@ def write_results(path: Path, report, scenarios, results, cold, goals) -> list[s
         "`django.test.Client` on the same database, counted with `CaptureQueriesContext`, "
         "a second request (per-process caches warm) and the first (cold). Bytes: one request "
         'with `Accept-Encoding: gzip, deflate, br`, body as sent; "gzipped" is what the '
-        "same body would be at gzip level 6 (Django's `GZipMiddleware`). CPU per request, "
+        "same body would be at gzip level 6, Django's own (the app sends `GZIP_LEVEL`, 2 by "
+        "default). CPU per request, "
         "under load: the gunicorn workers' CPU time (`/proc/<pid>/stat`) and the whole "
         "machine's (`/proc/stat`: workers, PostgreSQL, wrk), divided by the requests served.",
         "",
