@@ -28,31 +28,23 @@ def column_languages(interface_language: str) -> list[str]:
     return ["en", "zh-hant"] if interface_language == "en" else ["zh-hant", "en"]
 
 
-def current_unit(slug: str) -> Unit | None:
-    """The current unit with this slug, its course attached, or None.
+def unit_in_reading_order(slug: str) -> tuple[Unit, list[Unit]] | None:
+    """The current unit with this slug (its course attached) and its course's current units
+    in reading order; None if there is no such unit.
 
-    One small query (the content versions) in place of the unit's wide row: the units are
-    cached until the content changes.
+    One small query (every course's content version): the units are cached until the content
+    changes. Whole rows: modeltranslation rewrites ``only()`` to the active language's
+    columns, and the cached list serves both languages.
     """
     units = content_cache().get_or_set(
         f"current-units:{Course.objects.content_stamp()}",
-        lambda: {unit.slug: unit for unit in Unit.objects.current().select_related("course")},
+        lambda: list(Unit.objects.in_reading_order().select_related("course")),
         timeout=CONTENT_TIMEOUT,
     )
-    return units.get(slug)
-
-
-def units_in_reading_order(course: Course) -> list[Unit]:
-    """The course's current units, cached until the content changes.
-
-    Whole rows: modeltranslation rewrites ``only()`` to the active language's columns, and the
-    cached list serves both languages.
-    """
-    return content_cache().get_or_set(
-        f"reading-order:{course.pk}:{course.content_version}",
-        lambda: list(course.units.in_reading_order()),
-        timeout=CONTENT_TIMEOUT,
-    )
+    unit = next((unit for unit in units if unit.slug == slug), None)
+    if unit is None:
+        return None
+    return unit, [other for other in units if other.course_id == unit.course_id]
 
 
 @dataclass(frozen=True)

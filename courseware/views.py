@@ -11,11 +11,10 @@ from .models import Course, Passage, PassageNote, ReadingProgress, Term, Unit
 from .reading import (
     READING_MODES,
     column_languages,
-    current_unit,
     mark_unit_read,
     open_unit,
     reading_mode,
-    units_in_reading_order,
+    unit_in_reading_order,
 )
 
 
@@ -56,10 +55,10 @@ def unit_print(request, slug):
 
 
 def _render_unit(request, slug, template):
-    unit = current_unit(slug)
-    if unit is None:
+    found = unit_in_reading_order(slug)
+    if found is None:
         raise Http404
-    units = units_in_reading_order(unit.course)
+    unit, units = found
     position = next(i for i, other in enumerate(units) if other.pk == unit.pk)
     state = open_unit(request.user, unit, units) if request.user.is_authenticated else None
     return render(

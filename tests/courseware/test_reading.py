@@ -79,7 +79,7 @@ def test_reading_mode_works_without_javascript(client, mini_course, mode):
 def test_unit_page_queries_do_not_grow_with_paragraphs(client, db, django_assert_num_queries):
     course_with_paragraphs(3)
     content_cache().clear()
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(8) as small:
         client.get(unit_url("introduction"))
     course_with_paragraphs(40)
     content_cache().clear()
