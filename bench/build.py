@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classroom.models import INSTRUCTORS_GROUP, Assignment, Enrollment, SchoolClass
-from courseware.loading import load
+from courseware.course_file import load
 from courseware.models import ReadingProgress, Unit
 from quizzes.grading import grade_answer
 from quizzes.models import Attempt, Item, Response

@@ -5,7 +5,7 @@ units; otherwise a generated course of realistic size (paragraphs of the paper's
 footnote, citations and glossary terms in every unit). Either way each assigned unit is topped
 up with generated quiz items to ``items_per_unit`` so that 300 students × 8 units × 1–3
 attempts reach the ~150,000 responses of the benchmark. Everything goes through the app's own
-loader (``courseware.loading.load``), which validates it like any course file.
+loader (``courseware.course_file.load``), which validates it like any course file.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import copy
 import random
 from pathlib import Path
 
-from courseware.loading import DEFAULT_COURSE_FILE, read_course_file
+from courseware.course_file import DEFAULT_COURSE_FILE, read_course_file
 
 MINI_COURSE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "mini_course.json"
 SEED = 6

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin, TranslationStackedInline
 
-from .loading import render_passage_html
+from .course_file import render_passage_html
 from .models import Course, Footnote, Passage, PassageNote, Reference, Term, Unit
 
 

@@ -7,8 +7,8 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Quizzes")
 
     def ready(self):
+        from courseware.course_file import register_section
         from courseware.extensions import register_unit_panel
-        from courseware.loading import register_section
 
         from .bank import ITEM_BANK
         from .panels import UNIT_PANEL

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from courseware.loading import (
+from courseware.course_file import (
     CourseSection,
     LoadContext,
     Validator,

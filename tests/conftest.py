@@ -31,7 +31,7 @@ def empty_cache():
 @pytest.fixture
 def mini_course(db):
     """A two-unit course with passages, a footnote, a term, a citation and one item per kind."""
-    from courseware.loading import load, read_course_file
+    from courseware.course_file import load, read_course_file
     from courseware.models import Course
 
     load(read_course_file(MINI_COURSE))
@@ -41,7 +41,7 @@ def mini_course(db):
 @pytest.fixture
 def full_course(db):
     """The bundled course file: the whole paper and its item bank."""
-    from courseware.loading import DEFAULT_COURSE_FILE, load, read_course_file
+    from courseware.course_file import DEFAULT_COURSE_FILE, load, read_course_file
     from courseware.models import Course
 
     load(read_course_file(DEFAULT_COURSE_FILE))

@@ -39,7 +39,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def live_course(transactional_db):
     """The mini course, committed so that the live server's thread sees it."""
-    from courseware.loading import load, read_course_file
+    from courseware.course_file import load, read_course_file
     from tests.conftest import MINI_COURSE
 
     load(read_course_file(MINI_COURSE))

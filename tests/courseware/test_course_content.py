@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from courseware.loading import DEFAULT_COURSE_FILE, read_course_file
+from courseware.course_file import DEFAULT_COURSE_FILE, read_course_file
 from courseware.rendering import strip_markup
 
 SOURCE = DEFAULT_COURSE_FILE.parent / "source-extraction.txt"
@@ -161,6 +161,6 @@ def test_item_bank_covers_every_unit_kind_and_concept(course):
 
 
 def test_bundled_course_loads_and_exports_unchanged(full_course):
-    from courseware.loading import export
+    from courseware.course_file import export
 
     assert export(full_course) == read_course_file(DEFAULT_COURSE_FILE)

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from courseware.loading import CourseFileError, dumps, export, load, read_course_file
+from courseware.course_file import CourseFileError, dumps, export, load, read_course_file
 from courseware.models import Passage, ReadingProgress, Term, Unit
 from quizzes.models import Item
 from tests.conftest import MINI_COURSE

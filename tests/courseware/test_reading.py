@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from courseware.caching import content_cache
-from courseware.loading import load, read_course_file
+from courseware.course_file import load, read_course_file
 from courseware.models import Course, ReadingProgress, Unit
 from tests.conftest import MINI_COURSE
 

@@ -5,7 +5,7 @@ import copy
 import pytest
 from django.urls import reverse
 
-from courseware.loading import load, read_course_file
+from courseware.course_file import load, read_course_file
 from courseware.models import Unit
 from quizzes import services
 from quizzes.models import Item

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from classroom.models import Assignment, Enrollment
-from courseware.loading import DEFAULT_COURSE_FILE, read_course_file
+from courseware.course_file import DEFAULT_COURSE_FILE, read_course_file
 from courseware.models import Passage, ReadingProgress, Unit
 from quizzes.models import Attempt, Item, Response
 from tests.conftest import MINI_COURSE

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from classroom.models import Assignment, Enrollment
-from courseware.loading import DEFAULT_COURSE_FILE, CourseFileError, load, read_course_file
+from courseware.course_file import DEFAULT_COURSE_FILE, CourseFileError, load, read_course_file
 from courseware.models import ReadingProgress, Unit
 from quizzes import services
 from quizzes.models import Attempt, Item, Response

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from config.middleware import CONTENT_SECURITY_POLICY
-from courseware.loading import load, read_course_file
+from courseware.course_file import load, read_course_file
 from courseware.models import Unit
 from quizzes import services
 from tests.conftest import MINI_COURSE

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courseware.loading import dumps, export
+from courseware.course_file import dumps, export
 from courseware.models import Course
 
 

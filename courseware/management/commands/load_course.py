@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from courseware.loading import DEFAULT_COURSE_FILE, CourseFileError, load, read_course_file
+from courseware.course_file import DEFAULT_COURSE_FILE, CourseFileError, load, read_course_file
 
 
 class Command(BaseCommand):
