@@ -164,3 +164,63 @@ def test_bundled_course_loads_and_exports_unchanged(full_course):
     from courseware.course_file import export
 
     assert export(full_course) == read_course_file(DEFAULT_COURSE_FILE)
+
+
+def _internal_keys(course):
+    """Keys a reader never sees: passages, items, units named by slug with a digit (the
+    period units), tags and references. Plain-word slugs ("introduction") are ordinary words."""
+    keys = {p["key"] for u in course["units"] for p in u["passages"]}
+    keys |= {i["key"] for i in course["items"]}
+    keys |= {u["slug"] for u in course["units"] if re.search(r"\d", u["slug"])}
+    keys |= {t["key"] for t in course["tags"]}
+    keys |= {r["key"] for r in course["references"]}
+    return keys
+
+
+def _visible_texts(course):
+    """(where, text) for every explanation, feedback, note, summary, objective and glossary
+    definition, in both languages."""
+    for unit in course["units"]:
+        yield f"{unit['slug']} summary", unit["summary"]
+        for number, objective in enumerate(unit["objectives"], start=1):
+            yield f"{unit['slug']} objective {number}", objective
+        for footnote in unit.get("footnotes", []):
+            yield f"footnote {footnote['key']}", footnote["text"]
+        for passage in unit["passages"]:
+            for number, note in enumerate(passage.get("notes", []), start=1):
+                yield f"{passage['key']} note {number}", note["text"]
+    for item in course["items"]:
+        yield f"{item['key']} stem", item["stem"]
+        yield f"{item['key']} explanation", item["explanation"]
+        for choice in item["choices"]:
+            for field in ("text", "match", "feedback"):
+                if field in choice:
+                    yield f"{item['key']} choice {choice['key']} {field}", choice[field]
+    for term in course["terms"]:
+        yield f"term {term['key']}", term["definition"]
+
+
+def test_no_internal_key_shows_as_visible_text(course):
+    keys = _internal_keys(course)
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9-])("
+        + "|".join(sorted(map(re.escape, keys), key=len, reverse=True))
+        + r")(?![A-Za-z0-9-])"
+    )
+    leaks = [
+        f"{where} ({language}): {match.group(1)}"
+        for where, text in _visible_texts(course)
+        for language, value in text.items()
+        for match in pattern.finditer(value)
+    ]
+    assert leaks == []
+
+
+def test_every_item_cites_a_passage_or_footnote_that_exists(course):
+    passages = {p["key"] for u in course["units"] for p in u["passages"]}
+    footnotes = {f["key"] for u in course["units"] for f in u.get("footnotes", [])}
+    for item in course["items"]:
+        cited = item["passages"] + item.get("footnotes", [])
+        assert cited, item["key"]
+        assert set(item["passages"]) <= passages, item["key"]
+        assert set(item.get("footnotes", [])) <= footnotes, item["key"]
