@@ -50,4 +50,11 @@ urlpatterns = [
     path("classes/<int:class_id>/tags/", views.tag_mastery, name="tag_mastery"),
     path("classes/<int:class_id>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
     path("classes/<int:class_id>/responses.csv", views.responses_csv, name="responses_csv"),
+    path("items/export/", views.item_bank, name="item_bank"),
+    path("items/export/<slug:fmt>/", views.item_bank_download, name="item_bank_download"),
+    path(
+        "items/export/<slug:fmt>/<slug:slug>/",
+        views.item_bank_download,
+        name="item_bank_unit_download",
+    ),
 ]

@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,10 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from config.addresses import client_address
+from courseware.models import Course, Unit
+from quizzes.exchange import FORMATS as EXPORT_FORMATS
+from quizzes.exchange import export_items
+from quizzes.models import Item
 
 from . import exports
 from .access import (
@@ -439,3 +444,46 @@ def responses_csv(request, class_id):
         exports.response_header(),
         exports.response_rows(school_class),
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The item bank for other learning platforms (Moodle XML, GIFT, QTI 2.1)
+
+
+def _course() -> Course:
+    return get_object_or_404(Course.objects.order_by("pk")[:1])
+
+
+@require_GET
+@instructor_required
+def item_bank(request):
+    course = _course()
+    counts = Item.objects.current().filter(unit__course=course).count_by_unit()
+    units = [
+        (unit, counts.get(unit.pk, 0))
+        for unit in Unit.objects.in_reading_order().filter(course=course)
+    ]
+    return render(
+        request,
+        "classroom/item_bank.html",
+        {
+            "formats": EXPORT_FORMATS.values(),
+            "units": [(unit, count) for unit, count in units if count],
+            "item_count": sum(count for _unit, count in units),
+        },
+    )
+
+
+@require_GET
+@instructor_required
+def item_bank_download(request, fmt, slug=None):
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    course = _course()
+    unit = None
+    if slug is not None:
+        unit = get_object_or_404(Unit.objects.current().filter(course=course), slug=slug)
+    exported = export_items(fmt, course=course, unit=unit)
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response

@@ -44,6 +44,11 @@ class ItemQuerySet(models.QuerySet):
     def for_unit(self, unit):
         return self.current().filter(unit=unit).order_by("order")
 
+    def count_by_unit(self) -> dict[int, int]:
+        """``{unit_id: number of items}`` in one query."""
+        rows = self.order_by().values("unit_id").annotate(count=models.Count("pk"))
+        return {row["unit_id"]: row["count"] for row in rows}
+
     def missed_by(self, student):
         """Items the student answered less than fully right in a graded attempt, ever."""
         missed = Response.objects.graded().for_student(student).missed().filter(item=OuterRef("pk"))

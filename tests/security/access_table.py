@@ -88,4 +88,5 @@ def url_values(world) -> dict[str, object]:
         "class_id": world.school_class.pk,
         "student_id": world.student.pk,
         "assignment_id": world.assignment.pk,
+        "fmt": "moodle-xml",
     }
