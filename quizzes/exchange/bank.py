@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from courseware.loading import pair
+from courseware.course_file import pair
 from courseware.models import Course, Unit
 
 from ..models import Item
