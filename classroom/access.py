@@ -56,6 +56,17 @@ def get_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
     )
 
 
+def get_removed_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
+    """A student the instructor removed from one of their classes (to re-admit them)."""
+    return get_object_or_404(
+        Enrollment.objects.removed()
+        .filter(school_class__in=SchoolClass.objects.taught_by(user))
+        .select_related("school_class", "student"),
+        school_class_id=_id(class_id),
+        student_id=_id(student_id),
+    )
+
+
 def get_assignment_in_class(school_class: SchoolClass, assignment_id) -> Assignment:
     return get_object_or_404(Assignment.objects.for_class(school_class), pk=_id(assignment_id))
 

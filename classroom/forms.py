@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courseware.models import Unit
 
+from .limits import JoinCodeGuard
 from .models import Assignment, Enrollment, SchoolClass, normalise_join_code
 
 WRONG_JOIN_CODE = _(
@@ -15,6 +16,14 @@ WRONG_JOIN_CODE = _(
 )
 # Deliberately says nothing about whether an account with this name exists.
 USERNAME_UNAVAILABLE = _("This username cannot be used. Please choose another one.")
+TOO_MANY_WRONG_CODES = _(
+    "Too many wrong join codes have been tried from your account or network in the last "
+    "hour. Please check the code with your instructor and try again later."
+)
+REMOVED_FROM_CLASS = _(
+    "Your instructor removed you from this class. Ask them to re-admit you; your earlier "
+    "answers are kept."
+)
 TOO_MANY_SIGN_UPS = _(
     "Too many accounts have been created from your network in the last hour. Please try "
     "again later, or ask your instructor for help."
@@ -35,9 +44,14 @@ class JoinCodeField(forms.CharField):
         return normalise_join_code(super().to_python(value))
 
 
-def class_with_code(code: str) -> SchoolClass:
+def class_with_code(code: str, guard: JoinCodeGuard) -> SchoolClass:
+    """The class this code opens. Wrong codes count against ``guard``'s hourly limits, and
+    once they are used up no code is even looked up."""
+    if guard.exhausted():
+        raise ValidationError(TOO_MANY_WRONG_CODES, code="too_many_wrong_codes")
     school_class = SchoolClass.objects.filter(join_code=code).first()
     if school_class is None:
+        guard.record_wrong_code()
         raise ValidationError(WRONG_JOIN_CODE, code="wrong_join_code")
     return school_class
 
@@ -68,8 +82,9 @@ class SignUpForm(forms.Form):
     )
     join_code = JoinCodeField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, guard: JoinCodeGuard, **kwargs):
         super().__init__(*args, **kwargs)
+        self.guard = guard
         self.school_class: SchoolClass | None = None
         # Built per request, in the reader's language.
         self.fields[
@@ -80,7 +95,7 @@ class SignUpForm(forms.Form):
         return get_user_model().normalize_username(self.cleaned_data["username"])
 
     def clean_join_code(self):
-        self.school_class = class_with_code(self.cleaned_data["join_code"])
+        self.school_class = class_with_code(self.cleaned_data["join_code"], self.guard)
         return self.cleaned_data["join_code"]
 
     def clean(self):
@@ -110,14 +125,20 @@ class SignUpForm(forms.Form):
 class JoinForm(forms.Form):
     join_code = JoinCodeField()
 
-    def __init__(self, *args, student, **kwargs):
+    def __init__(self, *args, student, guard: JoinCodeGuard, **kwargs):
         super().__init__(*args, **kwargs)
         self.student = student
+        self.guard = guard
         self.school_class: SchoolClass | None = None
 
     def clean_join_code(self):
-        school_class = class_with_code(self.cleaned_data["join_code"])
-        if Enrollment.objects.in_class(school_class).filter(student=self.student).exists():
+        school_class = class_with_code(self.cleaned_data["join_code"], self.guard)
+        enrollment = Enrollment.objects.filter(
+            school_class=school_class, student=self.student
+        ).first()
+        if enrollment is not None and enrollment.removed_at is not None:
+            raise ValidationError(REMOVED_FROM_CLASS, code="removed")
+        if enrollment is not None:
             raise ValidationError(_("You are already in this class."), code="already_joined")
         self.school_class = school_class
         return self.cleaned_data["join_code"]

@@ -82,6 +82,9 @@ class EnrollmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(removed_at__isnull=True)
 
+    def removed(self):
+        return self.filter(removed_at__isnull=False)
+
     def in_class(self, school_class):
         return self.active().filter(school_class=school_class)
 

@@ -1,12 +1,11 @@
 """Writes that touch more than one row or need care: sign-up (and its limit per address),
-joining, removal, new codes."""
+joining, removal and re-admission, new codes."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .limits import SIGN_UPS_PER_ADDRESS
 from .models import Enrollment, SchoolClass, new_join_code
 
 
@@ -23,45 +22,35 @@ def do_sign_up(*, username: str, display_name: str, password: str, school_class:
     return user
 
 
-SIGN_UP_WINDOW = 60 * 60  # seconds: SIGN_UP_LIMIT_PER_HOUR counts per hour
-
-
-def _sign_ups_key(address: str | None) -> str:
-    return f"sign-ups:{address}"
-
-
 def claim_sign_up(*, address: str | None) -> bool:
-    """Count one more sign-up from ``address``; False once this hour's limit is used up.
-
-    A fixed window in the cache (shared by every server once CACHE_URL points at Redis): the
-    first sign-up from an address starts its hour. A whole class behind one school address
-    signs up within the default limit.
-    """
-    key = _sign_ups_key(address)
-    cache.add(key, 0, timeout=SIGN_UP_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        cache.add(key, 1, timeout=SIGN_UP_WINDOW)
-        count = 1
-    return count <= settings.SIGN_UP_LIMIT_PER_HOUR
+    """Count one more sign-up from ``address``; False once this hour's limit is used up."""
+    return SIGN_UPS_PER_ADDRESS.count(str(address)) <= SIGN_UPS_PER_ADDRESS.limit
 
 
-def forget_sign_ups(*, address: str | None) -> None:
-    cache.delete(_sign_ups_key(address))
+class RemovedFromClass(Exception):
+    """The instructor took this student off the class: only the instructor lets them back."""
 
 
 @transaction.atomic
 def do_join_class(*, student, school_class: SchoolClass) -> Enrollment:
-    """Enroll the student, or re-admit them if they had been removed (their answers kept)."""
+    """Enroll the student with the class's code.
+
+    A student the instructor removed is refused (RemovedFromClass): the code alone must not
+    undo the instructor's decision. ``do_readmit_student`` lets them back.
+    """
     enrollment, created = Enrollment.objects.select_for_update().get_or_create(
         school_class=school_class, student=student
     )
     if not created and enrollment.removed_at is not None:
-        enrollment.removed_at = None
-        enrollment.joined_at = timezone.now()
-        enrollment.save(update_fields=["removed_at", "joined_at"])
+        raise RemovedFromClass
     return enrollment
+
+
+def do_readmit_student(*, enrollment: Enrollment) -> None:
+    """The instructor lets a removed student back in; their earlier answers are kept."""
+    enrollment.removed_at = None
+    enrollment.joined_at = timezone.now()
+    enrollment.save(update_fields=["removed_at", "joined_at"])
 
 
 def do_remove_student(*, enrollment: Enrollment) -> None:

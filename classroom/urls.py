@@ -27,6 +27,11 @@ urlpatterns = [
         name="remove_student",
     ),
     path(
+        "classes/<int:class_id>/students/<int:student_id>/readmit/",
+        views.readmit_student,
+        name="readmit_student",
+    ),
+    path(
         "classes/<int:class_id>/assignments/new/",
         views.assignment_create,
         name="assignment_create",

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -27,6 +26,7 @@ from .access import (
     get_assignment_in_class,
     get_class_for_instructor,
     get_enrollment_for_instructor,
+    get_removed_enrollment_for_instructor,
     instructor_required,
 )
 from .analysis import item_analysis as analyse_unit
@@ -41,6 +41,7 @@ from .forms import (
     SignInForm,
     SignUpForm,
 )
+from .limits import JoinCodeGuard
 from .models import Assignment, Enrollment, SchoolClass, display_name, is_instructor
 from .progress import (
     DEFAULT_SORT,
@@ -52,10 +53,12 @@ from .progress import (
 from .services import (
     claim_sign_up,
     do_join_class,
+    do_readmit_student,
     do_regenerate_join_code,
     do_remove_student,
     do_sign_up,
 )
+from .throttling import try_again_at
 
 
 def _partial_or_page(request, template: str, partial: str, context: dict, status: int = 200):
@@ -108,10 +111,18 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 )
 
 
-def locked_out(request, credentials, *args, **kwargs):
-    """django-axes calls this once an account or address has failed too many sign-ins."""
-    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
-    return render(request, "classroom/locked_out.html", {"minutes": minutes}, status=429)
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes calls this once a sign-in is refused: say when to try again."""
+    retry_at = try_again_at(request, credentials)
+    seconds = max(0, int((retry_at - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "classroom/locked_out.html",
+        {"retry_at": retry_at, "minutes": max(1, -(-seconds // 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,7 +130,7 @@ def locked_out(request, credentials, *args, **kwargs):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("classroom:home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, guard=JoinCodeGuard(address=client_address(request)))
     if request.method == "POST" and form.is_valid():
         # Checked on a sound form only: mistakes do not use up a class's sign-ups.
         if not claim_sign_up(address=client_address(request)):
@@ -153,7 +164,7 @@ def _signup_page(request, form):
 def home(request):
     if is_instructor(request.user):
         return _instructor_home(request, SchoolClassForm())
-    return _student_home(request, JoinForm(student=request.user))
+    return _student_home(request, JoinForm(student=request.user, guard=_join_guard(request)))
 
 
 def _instructor_home(request, form):
@@ -175,7 +186,7 @@ def _student_home(request, form):
 def join(request):
     if is_instructor(request.user):
         raise PermissionDenied
-    form = JoinForm(request.POST or None, student=request.user)
+    form = JoinForm(request.POST or None, student=request.user, guard=_join_guard(request))
     if request.method == "POST" and form.is_valid():
         do_join_class(student=request.user, school_class=form.school_class)
         messages.success(
@@ -185,6 +196,10 @@ def join(request):
     if request.htmx:
         return render(request, "classroom/student_home.html#join-form", {"form": form})
     return _student_home(request, form)
+
+
+def _join_guard(request) -> JoinCodeGuard:
+    return JoinCodeGuard(address=client_address(request), account=request.user.get_username())
 
 
 # ---------------------------------------------------------------------------------------
@@ -256,11 +271,35 @@ def regenerate_code(request, class_id):
 def roster(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
     enrollments = Enrollment.objects.in_class(school_class).select_related("student").by_name()
+    removed = (
+        Enrollment.objects.removed()
+        .filter(school_class=school_class)
+        .select_related("student")
+        .by_name()
+    )
     return render(
         request,
         "classroom/roster.html",
-        {"school_class": school_class, "tab": "roster", "enrollments": enrollments},
+        {
+            "school_class": school_class,
+            "tab": "roster",
+            "enrollments": enrollments,
+            "removed": removed,
+        },
     )
+
+
+@require_POST
+@instructor_required
+def readmit_student(request, class_id, student_id):
+    enrollment = get_removed_enrollment_for_instructor(request.user, class_id, student_id)
+    do_readmit_student(enrollment=enrollment)
+    messages.success(
+        request,
+        _("%(name)s is back in the class, with their earlier answers.")
+        % {"name": display_name(enrollment.student)},
+    )
+    return redirect("classroom:roster", class_id=enrollment.school_class_id)
 
 
 @require_POST

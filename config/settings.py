@@ -5,6 +5,7 @@ the README lists the variables of the production environment.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -169,18 +170,27 @@ LOGIN_URL = "classroom:login"
 LOGIN_REDIRECT_URL = "classroom:home"
 LOGOUT_REDIRECT_URL = "courseware:course"
 
-# Failed sign-ins are throttled per account and per address (django-axes).
+# Failed sign-ins (classroom/throttling.py): five failures lock the pair (username, address)
+# for 15 minutes, so a school behind one address is not locked out by five mistyped
+# passwords, and one account's success never clears the failures against another. Above the
+# pair, hourly caps per account (across addresses) and per address.
+AXES_HANDLER = "classroom.throttling.SignInThrottle"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "classroom.views.locked_out"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-# REMOTE_ADDR, or X-Forwarded-For under BEHIND_PROXY: otherwise, behind the proxy, five
-# failures by anyone would lock out everyone.
+SIGN_IN_ACCOUNT_LIMIT_PER_HOUR = env_int("SIGN_IN_ACCOUNT_LIMIT_PER_HOUR", 20)
+SIGN_IN_ADDRESS_LIMIT_PER_HOUR = env_int("SIGN_IN_ADDRESS_LIMIT_PER_HOUR", 300)
+# Wrong class join codes (classroom.limits.JoinCodeGuard).
+JOIN_CODE_ACCOUNT_LIMIT_PER_HOUR = env_int("JOIN_CODE_ACCOUNT_LIMIT_PER_HOUR", 10)
+JOIN_CODE_ADDRESS_LIMIT_PER_HOUR = env_int("JOIN_CODE_ADDRESS_LIMIT_PER_HOUR", 300)
+# REMOTE_ADDR, or X-Forwarded-For under BEHIND_PROXY: otherwise, behind the proxy, every
+# request would come from the proxy's own address.
 AXES_CLIENT_IP_CALLABLE = "config.addresses.client_address"
-# Accounts created per address per hour (classroom.services.claim_sign_up): room for a whole
-# class signing up behind one school address, not for a script filling a class with accounts.
+# Accounts created per address per hour (classroom.limits.SIGN_UPS_PER_ADDRESS): room for a
+# whole class signing up behind one school address, not for a script filling a class.
 SIGN_UP_LIMIT_PER_HOUR = env_int("SIGN_UP_LIMIT_PER_HOUR", 50)
 
 LANGUAGE_CODE = "zh-hant"

@@ -210,15 +210,54 @@ def test_join_errors_are_shown_in_place(student_client, school_class):
     assert b"You are already in this class." in html
 
 
-def test_removed_student_can_rejoin_with_the_code(student_client, student, school_class):
+def _remove(student, school_class):
     enrollment = Enrollment.objects.get(student=student, school_class=school_class)
     enrollment.removed_at = timezone.now()
     enrollment.joined_at = timezone.now() - timedelta(days=30)
     enrollment.save()
-    student_client.post(reverse("classroom:join"), {"join_code": school_class.join_code})
+    return enrollment
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_a_removed_student_cannot_rejoin_with_the_code(
+    student_client, student, school_class, language
+):
+    enrollment = _remove(student, school_class)
+    student_client.cookies["django_language"] = language
+    response = student_client.post(
+        reverse("classroom:join"), {"join_code": school_class.join_code}, HTTP_HX_REQUEST="true"
+    )
+    enrollment.refresh_from_db()
+    assert enrollment.removed_at is not None
+    expected = {
+        "en": "Your instructor removed you from this class.",
+        "zh-hant": "你的老師已將你移出這個班級。",
+    }[language]
+    assert expected in response.content.decode()
+
+
+def test_the_instructor_re_admits_a_removed_student(client, instructor, student, school_class):
+    enrollment = _remove(student, school_class)
+    client.force_login(instructor)
+    roster = client.get(reverse("classroom:roster", args=[school_class.pk])).content.decode()
+    readmit = reverse("classroom:readmit_student", args=[school_class.pk, student.pk])
+    assert f'action="{readmit}"' in roster
+    assert client.post(readmit).status_code == 302
     enrollment.refresh_from_db()
     assert enrollment.removed_at is None
     assert enrollment.joined_at > timezone.now() - timedelta(minutes=1)
+    # Re-admitting twice, or a student who was never removed, is a 404.
+    assert client.post(readmit).status_code == 404
+
+
+def test_only_the_classes_instructor_re_admits(
+    client, django_user_model, student, school_class
+):
+    _remove(student, school_class)
+    other = make_user(django_user_model, "other-teacher", instructor=True)
+    client.force_login(other)
+    readmit = reverse("classroom:readmit_student", args=[school_class.pk, student.pk])
+    assert client.post(readmit).status_code == 404
 
 
 # --- The two homes -----------------------------------------------------------------------
