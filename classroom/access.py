@@ -56,11 +56,10 @@ def get_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
     )
 
 
-def get_removed_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
-    """A student the instructor removed from one of their classes (to re-admit them)."""
+def get_any_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
+    """A student of one of the instructor's classes, current or removed (to re-admit them)."""
     return get_object_or_404(
-        Enrollment.objects.removed()
-        .filter(school_class__in=SchoolClass.objects.taught_by(user))
+        Enrollment.objects.filter(school_class__in=SchoolClass.objects.taught_by(user))
         .select_related("school_class", "student"),
         school_class_id=_id(class_id),
         student_id=_id(student_id),

@@ -22,11 +22,11 @@ from quizzes.models import Item
 
 from . import exports
 from .access import (
+    get_any_enrollment_for_instructor,
     get_assigned_unit,
     get_assignment_in_class,
     get_class_for_instructor,
     get_enrollment_for_instructor,
-    get_removed_enrollment_for_instructor,
     instructor_required,
 )
 from .analysis import item_analysis as analyse_unit
@@ -292,8 +292,9 @@ def roster(request, class_id):
 @require_POST
 @instructor_required
 def readmit_student(request, class_id, student_id):
-    enrollment = get_removed_enrollment_for_instructor(request.user, class_id, student_id)
-    do_readmit_student(enrollment=enrollment)
+    enrollment = get_any_enrollment_for_instructor(request.user, class_id, student_id)
+    if enrollment.removed_at is not None:  # a second click changes nothing
+        do_readmit_student(enrollment=enrollment)
     messages.success(
         request,
         _("%(name)s is back in the class, with their earlier answers.")

@@ -249,6 +249,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         no_fields,
         lambda w, u: {Enrollment: Q(school_class__instructor=u)},
     ),
+    "/classes/<int:class_id>/students/<int:student_id>/readmit/": Endpoint(
+        "instructor",
+        student_params,
+        no_fields,
+        lambda w, u: {Enrollment: Q(school_class__instructor=u)},
+    ),
     "/classes/<int:class_id>/assignments/new/": Endpoint(
         "instructor",
         class_params,
