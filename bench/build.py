@@ -35,7 +35,8 @@ from courseware.course_file import load
 from courseware.models import ReadingProgress, Unit
 from quizzes.grading import grade_answer
 from quizzes.models import Attempt, Item, Response
-from quizzes.presentation import choice_token
+from quizzes.presentation import form_fields
+from quizzes.samples import likely_answer
 
 from .course import bench_course
 
@@ -82,60 +83,6 @@ def _name(number: int) -> str:
     family = FAMILY[number % len(FAMILY)]
     given = GIVEN[(number * 2) % len(GIVEN) : (number * 2) % len(GIVEN) + 2]
     return f"{family}{given}"
-
-
-# ---------------------------------------------------------------------------------------
-# Answers in the stored shape and as the browser posts them
-
-
-def answer_for(item: Item, right: bool, rng: random.Random):
-    """A right answer, or a plausible mistake (partly right where partial credit exists)."""
-    choices = sorted(item.choices.all(), key=lambda choice: choice.order)
-    keys = [choice.key for choice in choices]
-    correct = [choice.key for choice in choices if choice.is_correct]
-    wrong = [choice.key for choice in choices if not choice.is_correct]
-    if item.kind in (Item.Kind.SINGLE, Item.Kind.TRUE_FALSE):
-        return correct[:1] if right or not wrong else [rng.choice(wrong)]
-    if item.kind == Item.Kind.MULTIPLE:
-        if right:
-            return sorted(correct)
-        picked = set(correct)
-        if len(picked) > 1 and rng.random() < 0.5:
-            picked.discard(rng.choice(sorted(picked)))
-        if wrong:
-            picked.add(rng.choice(wrong))
-        return sorted(picked)
-    if item.kind == Item.Kind.ORDERING:
-        order = list(keys)
-        if not right:
-            i = rng.randrange(len(order) - 1)
-            order[i], order[i + 1] = order[i + 1], order[i]
-        return order
-    pairs = {key: key for key in keys}
-    if not right:
-        first, second = rng.sample(keys, 2)
-        pairs[first], pairs[second] = second, first
-    return pairs
-
-
-def form_body(attempt: Attempt, item: Item, answer) -> str:
-    """The urlencoded POST body the quiz form sends for ``answer`` (opaque choice tokens)."""
-    if item.kind == Item.Kind.ORDERING:
-        fields = [
-            (f"position-{choice_token(attempt, item, key)}", str(position))
-            for position, key in enumerate(answer, start=1)
-        ]
-    elif item.kind == Item.Kind.MATCHING:
-        fields = [
-            (
-                f"match-{choice_token(attempt, item, left)}",
-                choice_token(attempt, item, right, side="match"),
-            )
-            for left, right in answer.items()
-        ]
-    else:
-        fields = [("choice", choice_token(attempt, item, key)) for key in answer]
-    return urlencode(fields)
 
 
 # ---------------------------------------------------------------------------------------
@@ -251,7 +198,7 @@ def build_class(*, students: int, units: int, items_per_unit: int, log) -> dict:
             skill = ability + 0.1 * number
             for index, item in enumerate(unit_items):
                 right = rng.random() < min(0.97, max(0.05, skill + difficulty[item.pk]))
-                answer = answer_for(item, right, rng)
+                answer = likely_answer(item, right=right, rng=rng)
                 grade = grade_answer(item.kind, item.choices.all(), answer)
                 moment += timedelta(seconds=40 + (index * 37) % 80)
                 points += grade.score
@@ -366,13 +313,13 @@ def prepare_answer_load(
             if index >= len(unit_items):
                 continue
             item = unit_items[index]
-            answer = answer_for(item, rng.random() < 0.7, rng)
+            answer = likely_answer(item, right=rng.random() < 0.7, rng=rng)
             posts.append(
                 AnswerPost(
                     path=reverse(
                         "quizzes:answer", kwargs={"attempt_id": attempt.pk, "item_id": item.pk}
                     ),
-                    body=form_body(attempt, item, answer),
+                    body=urlencode(form_fields(attempt, item, answer), doseq=True),
                     cookie=cookies[attempt.student_id],
                     attempt_id=attempt.pk,
                     item_id=item.pk,

@@ -59,8 +59,9 @@ def get_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
 def get_any_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
     """A student of one of the instructor's classes, current or removed (to re-admit them)."""
     return get_object_or_404(
-        Enrollment.objects.filter(school_class__in=SchoolClass.objects.taught_by(user))
-        .select_related("school_class", "student"),
+        Enrollment.objects.filter(
+            school_class__in=SchoolClass.objects.taught_by(user)
+        ).select_related("school_class", "student"),
         school_class_id=_id(class_id),
         student_id=_id(student_id),
     )

@@ -152,6 +152,3 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.school_class} · {self.unit.slug}"
-
-    def is_overdue(self, now=None) -> bool:
-        return (now or timezone.now()) > self.due_at

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from django.db.models import Case, Count, Max, Q, TextChoices, When
+from django.db.models import Case, Count, Q, TextChoices, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courseware.models import ReadingProgress, Unit
 from quizzes.grading import EPSILON, is_mastery
-from quizzes.models import Attempt, attempt_score_expression
+from quizzes.models import (
+    FINISHED,
+    OPEN,
+    Attempt,
+    attempt_score_expression,
+    best_score_expression,
+)
 
 from .models import Assignment, Enrollment, SchoolClass
 
@@ -77,16 +83,14 @@ class UnitResult:
             return UnitStatus.READING
         return UnitStatus.NOT_STARTED
 
+    def mark_due(self, due_at: datetime, now: datetime) -> UnitResult:
+        """Overdue: past the due date and not mastered. Marked in place; returns itself."""
+        self.overdue = now > due_at and not self.mastered
+        return self
+
     def with_due(self, due_at: datetime, now: datetime) -> UnitResult:
-        return UnitResult(
-            opened=self.opened,
-            read=self.read,
-            best=self.best,
-            attempts=self.attempts,
-            struggles=self.struggles,
-            in_progress=self.in_progress,
-            overdue=now > due_at and not self.mastered,
-        )
+        """A copy marked against this due date, for a result that several rows share."""
+        return replace(self).mark_due(due_at, now)
 
 
 def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
@@ -95,8 +99,7 @@ def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
     ``students`` and ``units`` are anything ``__in`` accepts: ids, instances or a values
     queryset (then a subquery). Pairs with no reading and no attempt are absent.
     """
-    finished = Q(finished_at__isnull=False)
-    struggle = finished & Q(score__lt=STRUGGLE_SCORE - EPSILON)
+    struggle = FINISHED & Q(score__lt=STRUGGLE_SCORE - EPSILON)
     rows = (
         Attempt.objects.graded()
         .filter(student__in=students, unit__in=units)
@@ -104,10 +107,10 @@ def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
         .order_by()
         .values_list("student_id", "unit_id")
         .annotate(
-            best=Max("score", filter=finished),
-            finished=Count("pk", filter=finished),
+            best=best_score_expression(),
+            finished=Count("pk", filter=FINISHED),
             struggles=Count("pk", filter=struggle),
-            open=Count("pk", filter=Q(finished_at__isnull=True)),
+            open=Count("pk", filter=OPEN),
         )
     )
     results: dict[tuple[int, int], UnitResult] = {}
@@ -253,8 +256,7 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
         for assignment in assignments:
             # Each (student, unit) result belongs to one cell, so it is marked in place.
             result = results.get((student_id, assignment.unit_id)) or UnitResult()
-            result.overdue = now > assignment.due_at and not result.mastered
-            row.cells.append(result)
+            row.cells.append(result.mark_due(assignment.due_at, now))
         rows.append(row)
     rows.sort(key=_name_key)
     columns = []

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from config.addresses import client_address
+from config.htmx import redirect_after_post, render_page_or_partial, wants_partial
 from courseware.models import Course, Unit
 from quizzes.exchange import FORMATS as EXPORT_FORMATS
 from quizzes.exchange import export_items
@@ -60,22 +60,6 @@ from .services import (
 )
 from .throttling import try_again_at
 
-
-def _partial_or_page(request, template: str, partial: str, context: dict, status: int = 200):
-    """htmx asks for the fragment it swaps; a plain request (or a history restore) for the
-    whole page. One template holds both."""
-    if request.htmx and not request.htmx.history_restore_request:
-        template = f"{template}#{partial}"
-    return render(request, template, context, status=status)
-
-
-def _go(request, url: str):
-    """After a successful POST: htmx follows with a full page load, a plain form redirects."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
 # ---------------------------------------------------------------------------------------
 # Accounts
 
@@ -96,10 +80,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        return _go(self.request, self.get_success_url()) if self.request.htmx else response
+        if self.request.htmx:
+            return redirect_after_post(self.request, self.get_success_url())
+        return response
 
     def form_invalid(self, form):
-        if self.request.htmx:
+        if wants_partial(self.request):
             context = self.get_context_data(form=form)
             return render(self.request, f"{self.template_name}#password-form", context)
         return super().form_invalid(form)
@@ -151,12 +137,12 @@ def signup(request):
                 request,
                 _("Welcome! You have joined %(class)s.") % {"class": form.school_class.name},
             )
-            return _go(request, reverse("classroom:home"))
+            return redirect_after_post(request, reverse("classroom:home"))
     return _signup_page(request, form)
 
 
 def _signup_page(request, form):
-    return _partial_or_page(request, "classroom/signup.html", "signup-form", {"form": form})
+    return render_page_or_partial(request, "classroom/signup.html", "signup-form", {"form": form})
 
 
 @require_GET
@@ -192,8 +178,8 @@ def join(request):
         messages.success(
             request, _("You have joined %(class)s.") % {"class": form.school_class.name}
         )
-        return _go(request, reverse("classroom:home"))
-    if request.htmx:
+        return redirect_after_post(request, reverse("classroom:home"))
+    if wants_partial(request):
         return render(request, "classroom/student_home.html#join-form", {"form": form})
     return _student_home(request, form)
 
@@ -219,8 +205,9 @@ def class_create(request):
             _("Class created. Give your students the join code %(code)s.")
             % {"code": school_class.join_code},
         )
-        return _go(request, reverse("classroom:class_detail", args=[school_class.pk]))
-    if request.htmx:
+        url = reverse("classroom:class_detail", args=[school_class.pk])
+        return redirect_after_post(request, url)
+    if wants_partial(request):
         return render(request, "classroom/instructor_home.html#class-form", {"form": form})
     return _instructor_home(request, form)
 
@@ -237,7 +224,7 @@ def _class_page(request, school_class, *, form=None, editing=None, edit_form=Non
         "notice": notice,
         "now": timezone.now(),
     }
-    return _partial_or_page(request, "classroom/class_detail.html", "assignments", context)
+    return render_page_or_partial(request, "classroom/class_detail.html", "assignments", context)
 
 
 @require_GET
@@ -256,7 +243,7 @@ def regenerate_code(request, class_id):
     notice = _("New join code: %(code)s. The old code no longer works.") % {
         "code": school_class.join_code
     }
-    if request.htmx:
+    if wants_partial(request):
         return render(
             request,
             "classroom/class_detail.html#join-code",
@@ -313,7 +300,7 @@ def remove_student(request, class_id, student_id):
     notice = _("%(name)s was removed from the class. Their answers are kept.") % {
         "name": display_name(enrollment.student)
     }
-    if request.htmx:
+    if wants_partial(request):
         return render(
             request,
             "classroom/roster.html#removed-row",
@@ -343,7 +330,7 @@ def assignment_create(request, class_id):
 
 
 def _assignment_saved(request, school_class, notice):
-    if request.htmx:
+    if wants_partial(request):
         return _class_page(request, school_class, notice=notice)
     messages.success(request, notice)
     return redirect("classroom:class_detail", class_id=school_class.pk)
@@ -409,7 +396,7 @@ def progress(request, class_id):
         "help_only": help_only,
         "struggle_percent": int(STRUGGLE_SCORE * 100),
     }
-    return _partial_or_page(request, "classroom/progress.html", "grid-update", context)
+    return render_page_or_partial(request, "classroom/progress.html", "grid-update", context)
 
 
 @require_GET
@@ -446,7 +433,7 @@ def item_analysis(request, class_id, slug):
         "assignments": Assignment.objects.for_class(school_class),
         "analysis": analyse_unit(school_class, unit, all_attempts=all_attempts),
     }
-    return _partial_or_page(request, "classroom/item_analysis.html", "analysis", context)
+    return render_page_or_partial(request, "classroom/item_analysis.html", "analysis", context)
 
 
 @require_GET

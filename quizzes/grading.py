@@ -34,11 +34,6 @@ def grade_single(correct_key: str, answer: Sequence[str]) -> Grade:
     return _grade(1.0 if list(answer) == [correct_key] else 0.0)
 
 
-def grade_true_false(correct_key: str, answer: Sequence[str]) -> Grade:
-    """True or false: scored like a single choice between the keys "true" and "false"."""
-    return grade_single(correct_key, answer)
-
-
 def grade_multiple(correct_keys: Iterable[str], answer: Sequence[str]) -> Grade:
     """Multiple response, with partial credit.
 
@@ -102,6 +97,7 @@ def grade_answer(kind: str, choices: Iterable[ChoiceLike], answer: Any) -> Grade
         answer = {}
     elif kind != "matching" and not isinstance(answer, list | tuple):
         answer = []
+    # True or false is a single choice between the keys "true" and "false".
     if kind in ("single", "true_false"):
         correct = next((choice.key for choice in choices if choice.is_correct), None)
         return grade_single(correct, answer) if correct is not None else _grade(0.0)
@@ -112,11 +108,6 @@ def grade_answer(kind: str, choices: Iterable[ChoiceLike], answer: Any) -> Grade
     if kind == "matching":
         return grade_matching({choice.key: choice.key for choice in choices}, answer)
     raise ValueError(f"unknown item kind {kind!r}")
-
-
-def attempt_score(scores: Iterable[float], item_count: int) -> float:
-    """An attempt's score is the mean of its item scores; unanswered items count as 0."""
-    return sum(scores) / item_count if item_count else 0.0
 
 
 def is_mastery(score: float | None) -> bool:

@@ -105,13 +105,23 @@ class Choice(models.Model):
         return f"{self.item.key}:{self.key}"
 
 
+# When an attempt counts as finished, in SQL; ``Attempt.is_finished`` says the same in Python.
+FINISHED = Q(finished_at__isnull=False)
+OPEN = Q(finished_at__isnull=True)
+
+
 def attempt_score_expression():
-    """The attempt's score in SQL: points / item_count, like ``Attempt.score``."""
+    """The attempt's score in SQL: points / item_count, as ``Attempt.score`` computes it."""
     return Case(
         When(item_count__gt=0, then=F("points") / Cast("item_count", FloatField())),
         default=Value(0.0),
         output_field=FloatField(),
     )
+
+
+def best_score_expression():
+    """The best score of the finished attempts aggregated over, in SQL (None if none)."""
+    return Max(attempt_score_expression(), filter=FINISHED)
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -121,51 +131,15 @@ class AttemptQuerySet(models.QuerySet):
     def for_unit(self, unit):
         return self.filter(unit=unit)
 
-    def for_units(self, units):
-        return self.filter(unit__in=units)
-
     def graded(self):
         """Full unit quizzes; "practise my mistakes" rounds do not count towards scores."""
         return self.filter(is_practice=False)
 
     def open(self):
-        return self.filter(finished_at__isnull=True)
+        return self.filter(OPEN)
 
     def finished(self):
-        return self.filter(finished_at__isnull=False)
-
-    def with_score(self):
-        """Annotate ``score_value``, the score (0 to 1) computed in the database."""
-        return self.annotate(score_value=attempt_score_expression())
-
-    def best_score(self) -> float | None:
-        """The best score among the finished graded attempts here, or None if there are none.
-
-        ``Attempt.objects.for_student(user).for_unit(unit).best_score()``
-        """
-        return self.graded().finished().aggregate(best=Max(attempt_score_expression()))["best"]
-
-    def best_scores(self):
-        """One row per (student, unit): ``student_id``, ``unit_id``, ``best_score``.
-
-        Only finished graded attempts count; practice rounds never do.
-        """
-        return (
-            self.graded()
-            .finished()
-            .order_by()
-            .values("student_id", "unit_id")
-            .annotate(best_score=Max(attempt_score_expression()))
-        )
-
-    def best_scores_for(self, students, units) -> dict[tuple[int, int], float]:
-        """``{(student_id, unit_id): best score}`` for these students and units, in one query.
-
-        Pairs without a finished graded attempt are absent. ``students`` and ``units`` may be
-        querysets (used as subqueries) or lists of instances or ids.
-        """
-        rows = self.filter(student__in=students, unit__in=units).best_scores()
-        return {(row["student_id"], row["unit_id"]): row["best_score"] for row in rows}
+        return self.filter(FINISHED)
 
 
 class Attempt(models.Model):
@@ -210,6 +184,8 @@ class Attempt(models.Model):
 
     @property
     def score(self) -> float:
+        """From 0 to 1: the mean of the item scores, unanswered items counting 0
+        (``attempt_score_expression`` is the same in SQL)."""
         return self.points / self.item_count if self.item_count else 0.0
 
     @property

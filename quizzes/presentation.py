@@ -266,6 +266,24 @@ def parse_answer(presented: PresentedItem, attempt: Attempt, data) -> Any:
     raise AnswerError(_("This question cannot be answered."))
 
 
+def form_fields(attempt: Attempt, item: Item, answer: Any) -> dict[str, str | list[str]]:
+    """The form a browser posts for ``answer`` (in the stored shape): the inverse of
+    ``parse_answer``. For the benchmark and the tests, which answer as a browser does."""
+    if item.kind == Item.Kind.ORDERING:
+        return {
+            f"position-{choice_token(attempt, item, key)}": str(position)
+            for position, key in enumerate(answer, start=1)
+        }
+    if item.kind == Item.Kind.MATCHING:
+        return {
+            f"match-{choice_token(attempt, item, left)}": choice_token(
+                attempt, item, right, side="match"
+            )
+            for left, right in answer.items()
+        }
+    return {"choice": [choice_token(attempt, item, key) for key in answer]}
+
+
 def feedback_for(item: Item, response: Response | None) -> Feedback:
     """What the student sees once the item is answered (or, with no response, once the
     attempt is over): the only place that reads which choices are right."""

@@ -1,14 +1,14 @@
 """Reads that several views (and the unit-page panel) share, each a fixed number of queries.
 
-Per-row questions (best score per student and unit, missed items) are QuerySet methods in
-``quizzes.models``; this module gathers what one page needs.
+Per-row questions (finished, open, missed items) are QuerySet methods in ``quizzes.models``;
+this module gathers what one page needs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -16,7 +16,7 @@ from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.models import Passage, Unit
 
 from .grading import is_mastery
-from .models import Attempt, Item, Response, attempt_score_expression
+from .models import FINISHED, OPEN, Attempt, Item, Response, best_score_expression
 
 
 def get_attempt_for_student(user, attempt_id: int) -> Attempt:
@@ -79,15 +79,14 @@ class UnitQuizStatus:
 
 def unit_quiz_status(student, unit: Unit) -> UnitQuizStatus:
     """The student's graded attempts on the unit, summed up in one query."""
-    finished = Q(finished_at__isnull=False)
     row = (
         Attempt.objects.for_student(student)
         .for_unit(unit)
         .graded()
         .aggregate(
-            best_score=Max(attempt_score_expression(), filter=finished),
-            open_attempt_id=Max("pk", filter=Q(finished_at__isnull=True)),
-            finished_count=Count("pk", filter=finished),
+            best_score=best_score_expression(),
+            open_attempt_id=Max("pk", filter=OPEN),
+            finished_count=Count("pk", filter=FINISHED),
         )
     )
     return UnitQuizStatus(**row)

@@ -8,6 +8,7 @@ constraints decide, never a read-then-write in Python.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -17,6 +18,7 @@ from courseware.models import Unit
 
 from .grading import grade_answer
 from .models import Attempt, Item, Response
+from .presentation import AnswerError
 
 
 class EmptyQuiz(Exception):
@@ -131,6 +133,26 @@ def record_answer(*, attempt: Attempt, item: Item, answer: Any) -> Response:
         # Finished meanwhile (handed in from another tab): undo the insert.
         raise AttemptFinished(attempt.pk)
     return response
+
+
+def submit_answer(*, attempt: Attempt, item: Item, read_answer: Callable[[], Any]) -> Response:
+    """What a submitted form leaves on record: the answer it holds, just stored, or on a double
+    submit (two clicks, two tabs, a retry) the first submit's, whatever the second one says.
+
+    ``read_answer()`` turns the form into the stored shape or raises AnswerError (see
+    ``quizzes.presentation.parse_answer``); it is not called once the attempt is finished.
+    AnswerError and AttemptFinished reach the caller only when the item has no stored answer.
+    """
+    try:
+        if attempt.is_finished:
+            raise AttemptFinished(attempt.pk)
+        answer = read_answer()
+    except (AnswerError, AttemptFinished):
+        earlier = Response.objects.filter(attempt=attempt, item=item).first()
+        if earlier is None:
+            raise
+        return earlier
+    return record_answer(attempt=attempt, item=item, answer=answer)
 
 
 # The two statements below are the hot path of every answer. The ORM would need a savepoint

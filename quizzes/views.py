@@ -7,16 +7,16 @@ partials for htmx. Validation errors are 200 fragments because htmx 2 does not s
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
+from config.htmx import redirect_after_post, render_page_or_partial, wants_partial
 from courseware.models import Unit
 
 from . import services
-from .models import MASTERY_THRESHOLD, Attempt, Response
+from .models import MASTERY_THRESHOLD, Attempt
 from .presentation import AnswerError, PresentedItem, parse_answer, present_attempt, present_item
 from .selectors import (
     attempt_items,
@@ -27,12 +27,6 @@ from .selectors import (
 )
 
 TEMPLATE = "quizzes/attempt.html"
-
-
-def _redirect(request, url):
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
 
 
 def _show_both(request) -> bool:
@@ -71,7 +65,7 @@ def start(request, slug):
         attempt = services.start_or_resume_attempt(request.user, unit)
     except services.EmptyQuiz:
         raise Http404 from None
-    return _redirect(request, attempt.get_absolute_url())
+    return redirect_after_post(request, attempt.get_absolute_url())
 
 
 @require_POST
@@ -83,8 +77,8 @@ def practice(request, slug):
     attempt = services.start_practice_attempt(request.user, unit)
     if attempt is None:
         messages.info(request, _("You have no mistakes to practise in this unit."))
-        return _redirect(request, unit.get_absolute_url())
-    return _redirect(request, attempt.get_absolute_url())
+        return redirect_after_post(request, unit.get_absolute_url())
+    return redirect_after_post(request, attempt.get_absolute_url())
 
 
 @require_GET
@@ -93,8 +87,7 @@ def practice(request, slug):
 def attempt(request, attempt_id):
     """The quiz while it is open; the summary once it is finished."""
     attempt = get_attempt_for_student(request.user, attempt_id)
-    template = f"{TEMPLATE}#quiz" if request.htmx else TEMPLATE
-    return render(request, template, _page_context(request, attempt))
+    return render_page_or_partial(request, TEMPLATE, "quiz", _page_context(request, attempt))
 
 
 @require_POST
@@ -109,7 +102,7 @@ def answer(request, attempt_id, item_id):
     presented.error = _record(attempt, presented, request.POST)
     just_answered = not presented.error
 
-    if not request.htmx:
+    if not wants_partial(request):
         context = _page_context(request, attempt, current=presented)
         if presented.error and attempt.is_finished:
             context["notice"] = presented.error
@@ -134,34 +127,22 @@ def answer(request, attempt_id, item_id):
 def _record(attempt: Attempt, presented: PresentedItem, data) -> str:
     """Record the submitted answer on ``presented``; return an error message, or "".
 
-    A double submit shows the feedback of the first, whatever the second one says: the
-    database keeps the first, and an error here looks for it before it is shown.
+    A double submit shows the feedback of the first, whatever the second one says
+    (``services.submit_answer``).
     """
-    if attempt.is_finished:
-        error = _("This attempt is finished and accepts no more answers.")
-        return "" if _show_earlier_answer(attempt, presented) else error
     try:
-        answer = parse_answer(presented, attempt, data)
+        response = services.submit_answer(
+            attempt=attempt,
+            item=presented.item,
+            read_answer=lambda: parse_answer(presented, attempt, data),
+        )
     except AnswerError as error:
-        return "" if _show_earlier_answer(attempt, presented) else error.message
-    try:
-        response = services.record_answer(attempt=attempt, item=presented.item, answer=answer)
+        return error.message
     except services.AttemptFinished:
         return _("This attempt is finished and accepts no more answers.")
-    _show_answer(attempt, presented, response)
-    return ""
-
-
-def _show_earlier_answer(attempt: Attempt, presented: PresentedItem) -> bool:
-    response = Response.objects.filter(attempt=attempt, item=presented.item).first()
-    if response is not None:
-        _show_answer(attempt, presented, response)
-    return response is not None
-
-
-def _show_answer(attempt: Attempt, presented: PresentedItem, response: Response) -> None:
     answered = present_item(attempt, presented.item, presented.number, response)
     presented.response, presented.feedback = answered.response, answered.feedback
+    return ""
 
 
 @require_POST
@@ -171,4 +152,4 @@ def finish(request, attempt_id):
     """Hand the attempt in before answering everything; unanswered items score 0."""
     attempt = get_attempt_for_student(request.user, attempt_id)
     services.finish_attempt(attempt=attempt)
-    return _redirect(request, attempt.get_absolute_url())
+    return redirect_after_post(request, attempt.get_absolute_url())

@@ -253,9 +253,7 @@ def test_the_instructor_re_admits_a_removed_student(client, instructor, student,
     assert enrollment.joined_at == joined_at and enrollment.removed_at is None
 
 
-def test_only_the_classes_instructor_re_admits(
-    client, django_user_model, student, school_class
-):
+def test_only_the_classes_instructor_re_admits(client, django_user_model, student, school_class):
     _remove(student, school_class)
     other = make_user(django_user_model, "other-teacher", instructor=True)
     client.force_login(other)

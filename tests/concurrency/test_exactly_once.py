@@ -25,7 +25,8 @@ from courseware.models import Unit
 from quizzes import services
 from quizzes.grading import grade_answer
 from quizzes.models import Attempt, Item, Response
-from quizzes.presentation import choice_token
+from quizzes.presentation import form_fields
+from quizzes.samples import likely_answer
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -41,40 +42,6 @@ IN_FLIGHT = 40
 def postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
-
-
-def answer_for(item: Item, right: bool, rng: random.Random):
-    """A full-credit answer, or a wrong one, in the stored shape."""
-    keys = [choice.key for choice in sorted(item.choices.all(), key=lambda c: c.order)]
-    correct = sorted(choice.key for choice in item.choices.all() if choice.is_correct)
-    if item.kind == Item.Kind.ORDERING:
-        return keys if right else list(reversed(keys))
-    if item.kind == Item.Kind.MATCHING:
-        return (
-            {key: key for key in keys}
-            if right
-            else dict(zip(keys, keys[1:] + keys[:1], strict=True))
-        )
-    if right:
-        return correct if item.kind == Item.Kind.MULTIPLE else correct[:1]
-    return [rng.choice([key for key in keys if key not in correct])]
-
-
-def form_data(attempt: Attempt, item: Item, answer) -> dict:
-    """What the quiz form posts for ``answer``: opaque per-attempt choice tokens."""
-    if item.kind == Item.Kind.ORDERING:
-        return {
-            f"position-{choice_token(attempt, item, key)}": str(position)
-            for position, key in enumerate(answer, start=1)
-        }
-    if item.kind == Item.Kind.MATCHING:
-        return {
-            f"match-{choice_token(attempt, item, left)}": choice_token(
-                attempt, item, right, side="match"
-            )
-            for left, right in answer.items()
-        }
-    return {"choice": [choice_token(attempt, item, key) for key in answer]}
 
 
 def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user_model):
@@ -94,12 +61,12 @@ def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user
         for _tab in range(2 if n % DOUBLE_EVERY == 0 else 1):
             posts = []
             for item in items:
-                answer = answer_for(item, rng.random() < 0.6, rng)
+                answer = likely_answer(item, right=rng.random() < 0.6, rng=rng)
                 sent.setdefault((attempt.pk, item.pk), []).append(answer)
                 url = reverse(
                     "quizzes:answer", kwargs={"attempt_id": attempt.pk, "item_id": item.pk}
                 )
-                posts.append((url, form_data(attempt, item, answer)))
+                posts.append((url, form_fields(attempt, item, answer)))
             rng.shuffle(posts)
             client = Client(raise_request_exception=False)
             client.force_login(student)

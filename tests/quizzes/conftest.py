@@ -1,4 +1,5 @@
-"""Quiz test helpers: the mini course's units and items, answers as a browser posts them."""
+"""Quiz test helpers: the mini course's units and items, answers as a browser posts them
+(made up by ``quizzes.samples``, posted as ``quizzes.presentation.form_fields``)."""
 
 import copy
 
@@ -9,7 +10,7 @@ from courseware.course_file import load, read_course_file
 from courseware.models import Unit
 from quizzes import services
 from quizzes.models import Item
-from quizzes.presentation import choice_token
+from quizzes.presentation import form_fields
 from tests.conftest import MINI_COURSE
 
 
@@ -52,44 +53,6 @@ def item(key: str) -> Item:
     return Item.objects.prefetch_related("choices", "passages__unit").get(key=key)
 
 
-def right_answer(item: Item):
-    """The full-credit answer in the stored shape."""
-    choices = list(item.choices.order_by("order"))
-    if item.kind == Item.Kind.ORDERING:
-        return [choice.key for choice in choices]
-    if item.kind == Item.Kind.MATCHING:
-        return {choice.key: choice.key for choice in choices}
-    return sorted(choice.key for choice in choices if choice.is_correct)
-
-
-def wrong_answer(item: Item):
-    """An answer that earns nothing."""
-    choices = list(item.choices.order_by("order"))
-    keys = [choice.key for choice in choices]
-    if item.kind == Item.Kind.ORDERING:
-        return list(reversed(keys))
-    if item.kind == Item.Kind.MATCHING:
-        return dict(zip(keys, keys[1:] + keys[:1], strict=True))
-    return [next(choice.key for choice in choices if not choice.is_correct)]
-
-
-def form_data(attempt, item: Item, answer) -> dict:
-    """The POST body a browser sends for ``answer`` (keys in the stored shape)."""
-    if item.kind == Item.Kind.ORDERING:
-        return {
-            f"position-{choice_token(attempt, item, key)}": str(position)
-            for position, key in enumerate(answer, start=1)
-        }
-    if item.kind == Item.Kind.MATCHING:
-        return {
-            f"match-{choice_token(attempt, item, left)}": choice_token(
-                attempt, item, right, side="match"
-            )
-            for left, right in answer.items()
-        }
-    return {"choice": [choice_token(attempt, item, key) for key in answer]}
-
-
 def answer_url(attempt, item: Item) -> str:
     return reverse("quizzes:answer", kwargs={"attempt_id": attempt.pk, "item_id": item.pk})
 
@@ -97,5 +60,5 @@ def answer_url(attempt, item: Item) -> str:
 def post_answer(client, attempt, item: Item, answer, htmx=True, **extra):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.post(
-        answer_url(attempt, item), form_data(attempt, item, answer), **headers, **extra
+        answer_url(attempt, item), form_fields(attempt, item, answer), **headers, **extra
     )

@@ -15,8 +15,10 @@ from django.test import Client
 from courseware.models import Unit
 from quizzes import services
 from quizzes.models import Attempt, Item, Response
+from quizzes.presentation import form_fields
+from quizzes.samples import right_answer, wrong_answer
 
-from .conftest import form_data, item, right_answer, wrong_answer
+from .conftest import item
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -119,7 +121,7 @@ def test_racing_starts_open_one_attempt(student, intro):
 def test_racing_double_posts_through_the_view_store_one_response(student, intro):
     attempt = services.start_or_resume_attempt(student, intro)
     q1 = item("intro-q1")
-    data = form_data(attempt, q1, ["a"])
+    data = form_fields(attempt, q1, ["a"])
 
     def post():
         client = Client()

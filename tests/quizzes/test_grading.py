@@ -6,13 +6,11 @@ import pytest
 
 from quizzes.grading import (
     MASTERY_THRESHOLD,
-    attempt_score,
     grade_answer,
     grade_matching,
     grade_multiple,
     grade_ordering,
     grade_single,
-    grade_true_false,
     is_mastery,
 )
 
@@ -30,8 +28,9 @@ def test_single_choice_scores_zero_for_a_wrong_or_missing_or_double_answer():
 
 
 def test_true_false_scores_zero_or_one():
-    assert grade_true_false("false", ["false"]).score == 1
-    assert grade_true_false("false", ["true"]).score == 0
+    true_false = [choice("true", 0), choice("false", 1, True)]
+    assert grade_answer("true_false", true_false, ["false"]).score == 1
+    assert grade_answer("true_false", true_false, ["true"]).score == 0
 
 
 def test_multiple_response_full_credit_needs_every_right_choice_and_no_wrong_one():
@@ -108,12 +107,6 @@ def test_grade_answer_dispatches_on_the_kind_and_reads_the_choices():
     assert grade.score == pytest.approx(2 / 3)
     with pytest.raises(ValueError):
         grade_answer("essay", single, ["a"])
-
-
-def test_attempt_score_is_the_mean_with_unanswered_items_as_zero():
-    assert attempt_score([1, 0.5, 0], 3) == pytest.approx(0.5)
-    assert attempt_score([1, 1], 4) == 0.5
-    assert attempt_score([], 0) == 0
 
 
 def test_mastery_is_a_score_of_at_least_eighty_percent():

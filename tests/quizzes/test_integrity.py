@@ -9,9 +9,10 @@ from django.utils import translation
 
 from quizzes import services
 from quizzes.models import Attempt, Item, Response
-from quizzes.presentation import choice_token
+from quizzes.presentation import choice_token, form_fields
+from quizzes.samples import right_answer
 
-from .conftest import answer_url, form_data, item, post_answer, right_answer
+from .conftest import answer_url, item, post_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -248,7 +249,7 @@ def test_a_choice_of_another_item_is_an_error(student_client, attempt):
 
 def test_two_choices_for_a_single_choice_item_is_an_error(student_client, attempt):
     q1 = item("intro-q1")
-    data = form_data(attempt, q1, ["a", "b"])
+    data = form_fields(attempt, q1, ["a", "b"])
     assert_error(post_raw(student_client, attempt, q1, data), "Choose only one answer.")
 
 
@@ -274,7 +275,7 @@ def ordering_error(count=4):
 )
 def test_a_wrong_set_of_ordering_positions_is_an_error(student_client, attempt, change):
     q4 = item("intro-q4")
-    data = form_data(attempt, q4, ["a", "b", "c", "d"])
+    data = form_fields(attempt, q4, ["a", "b", "c", "d"])
     names = sorted(data)
     if change == "missing position":
         del data[names[0]]
@@ -297,7 +298,7 @@ def test_a_wrong_set_of_ordering_positions_is_an_error(student_client, attempt, 
 
 def test_a_missing_match_is_an_error_that_keeps_the_other_choices(student_client, attempt):
     q5 = item("intro-q5")
-    data = form_data(attempt, q5, {"a": "a", "b": "b", "c": "c"})
+    data = form_fields(attempt, q5, {"a": "a", "b": "b", "c": "c"})
     kept = data[f"match-{choice_token(attempt, q5, 'a')}"]
     data[f"match-{choice_token(attempt, q5, 'c')}"] = ""
     response = post_raw(student_client, attempt, q5, data)
@@ -307,7 +308,7 @@ def test_a_missing_match_is_an_error_that_keeps_the_other_choices(student_client
 
 def test_an_unknown_match_is_an_error(student_client, attempt):
     q5 = item("intro-q5")
-    data = form_data(attempt, q5, {"a": "a", "b": "b", "c": "c"})
+    data = form_fields(attempt, q5, {"a": "a", "b": "b", "c": "c"})
     data[f"match-{choice_token(attempt, q5, 'c')}"] = "ffffffffffff"
     response = post_raw(student_client, attempt, q5, data)
     assert_error(response, "That answer is not one of the choices. Choose again.")

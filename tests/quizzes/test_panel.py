@@ -7,8 +7,9 @@ from django.urls import reverse
 from courseware.caching import content_cache
 from quizzes import services
 from quizzes.models import Item
+from quizzes.samples import right_answer, wrong_answer
 
-from .conftest import item, right_answer, wrong_answer
+from .conftest import item
 
 pytestmark = pytest.mark.django_db
 

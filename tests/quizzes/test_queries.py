@@ -10,16 +10,11 @@ from courseware.models import Unit
 from quizzes import services
 from quizzes.models import Item
 from quizzes.panels import unit_panel_context
+from quizzes.presentation import form_fields
+from quizzes.samples import right_answer
 from quizzes.selectors import item_of_attempt
 
-from .conftest import (
-    answer_url,
-    form_data,
-    item,
-    load_course_with_items,
-    post_answer,
-    right_answer,
-)
+from .conftest import answer_url, item, load_course_with_items, post_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +90,7 @@ def test_answer_queries_do_not_grow_with_items(
         attempt = attempt_over(student, count)
         q2, q3 = item("intro-gen-2"), item("intro-gen-3")
         posts = [
-            (answer_url(attempt, q), form_data(attempt, q, answer))
+            (answer_url(attempt, q), form_fields(attempt, q, answer))
             for q, answer in [(q2, ["a", "b", "c"]), (q3, right_answer(q3))]
         ]
         # Loading the course started a new content version: nothing of it is cached yet.

@@ -1,12 +1,13 @@
-"""The reads other apps use: best scores per student and unit, missed items, quiz status."""
+"""The reads other apps use: scores, finished and open attempts, missed items, quiz status."""
 
 import pytest
 
 from quizzes import services
-from quizzes.models import Attempt, Item, Response
+from quizzes.models import Attempt, Item, Response, attempt_score_expression
+from quizzes.samples import right_answer, wrong_answer
 from quizzes.selectors import get_attempt_for_student, missed_item_count, unit_quiz_status
 
-from .conftest import item, right_answer, wrong_answer
+from .conftest import item
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,7 @@ def finished_attempt(student, unit, right_keys, *, practice=False, finish=True):
     return attempt
 
 
-def test_best_scores_for_takes_the_best_finished_graded_attempt(
-    student, other_student, intro, phase_one
-):
+def test_best_score_is_the_best_finished_graded_attempt(student, other_student, intro, phase_one):
     finished_attempt(student, intro, {"intro-q1"})  # 20 %
     finished_attempt(student, intro, {"intro-q1", "intro-q2", "intro-q3"})  # 60 %
     finished_attempt(
@@ -35,41 +34,37 @@ def test_best_scores_for_takes_the_best_finished_graded_attempt(
     )  # practice: never counts
     finished_attempt(student, phase_one, {"phase-q1"})  # 100 %
     finished_attempt(other_student, intro, {"intro-q1", "intro-q2"})  # 40 %
-    finished_attempt(other_student, phase_one, {"phase-q1"}, finish=False)  # open: 1 of 1 …
     open_attempt = services.start_or_resume_attempt(other_student, intro)  # still open
 
-    scores = Attempt.objects.best_scores_for([student, other_student], [intro, phase_one])
-
-    assert scores == {
-        (student.pk, intro.pk): pytest.approx(0.6),
-        (student.pk, phase_one.pk): 1,
-        (other_student.pk, intro.pk): pytest.approx(0.4),
-        # phase-one has one item, so answering it finished the attempt.
-        (other_student.pk, phase_one.pk): 1,
-    }
+    assert unit_quiz_status(student, intro).best_score == pytest.approx(0.6)
+    assert unit_quiz_status(student, phase_one).best_score == 1
+    assert unit_quiz_status(other_student, intro).best_score == pytest.approx(0.4)
+    assert unit_quiz_status(other_student, phase_one).best_score is None
     assert not open_attempt.is_finished
 
 
-def test_best_scores_for_accepts_querysets_and_filters_to_them(student, other_student, intro):
-    from django.contrib.auth import get_user_model
-
-    finished_attempt(student, intro, {"intro-q1"})
-    finished_attempt(other_student, intro, {"intro-q1"})
-    users = get_user_model().objects.filter(pk=student.pk)
-    scores = Attempt.objects.best_scores_for(users, type(intro).objects.filter(pk=intro.pk))
-    assert list(scores) == [(student.pk, intro.pk)]
-
-
 def test_best_score_is_none_without_a_finished_graded_attempt(student, intro, attempt):
-    assert Attempt.objects.for_student(student).for_unit(intro).best_score() is None
+    assert unit_quiz_status(student, intro).best_score is None
     services.finish_attempt(attempt=attempt)
-    assert Attempt.objects.for_student(student).for_unit(intro).best_score() == 0
+    assert unit_quiz_status(student, intro).best_score == 0
 
 
-def test_with_score_annotates_the_score_like_the_property(student, intro):
+def test_the_score_in_sql_is_the_score_in_python(student, intro):
     attempt = finished_attempt(student, intro, {"intro-q1", "intro-q2"})
-    annotated = Attempt.objects.with_score().get(pk=attempt.pk)
-    assert annotated.score_value == pytest.approx(attempt.score) == pytest.approx(0.4)
+    services.start_or_resume_attempt(student, intro)  # no item answered yet
+    for row in Attempt.objects.annotate(sql=attempt_score_expression()):
+        assert row.sql == pytest.approx(row.score)
+    assert attempt.score == pytest.approx(0.4)
+
+
+def test_finished_and_open_split_the_attempts_as_is_finished_does(student, intro, attempt):
+    finished_attempt(student, intro, {"intro-q1"})
+    services.start_or_resume_attempt(student, intro)
+    finished = set(Attempt.objects.finished())
+    still_open = set(Attempt.objects.open())
+    assert finished and still_open and not finished & still_open
+    assert all(a.is_finished for a in finished) and not any(a.is_finished for a in still_open)
+    assert finished | still_open == set(Attempt.objects.all())
 
 
 def test_missed_items_come_from_graded_attempts_only(student, intro, attempt):

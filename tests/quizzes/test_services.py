@@ -5,8 +5,10 @@ from django.db.models import Sum
 
 from quizzes import services
 from quizzes.models import Attempt, Item, Response
+from quizzes.samples import right_answer
+from quizzes.selectors import unit_quiz_status
 
-from .conftest import item, right_answer
+from .conftest import item
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +161,7 @@ def test_practice_mistakes_do_not_feed_later_practice_or_scores(student, intro, 
     practice = services.start_practice_attempt(student, intro)
     services.record_answer(attempt=practice, item=item("intro-q1"), answer=["a"])
     assert practice.is_finished
-    assert Attempt.objects.for_student(student).for_unit(intro).best_score() is None
+    assert unit_quiz_status(student, intro).best_score is None
     # A practice round answered wrongly adds no new "mistake".
     services.finish_attempt(attempt=attempt)
     again = services.start_practice_attempt(student, intro)
@@ -170,3 +172,35 @@ def test_practice_does_not_block_a_graded_attempt(student, intro, attempt):
     services.record_answer(attempt=attempt, item=item("intro-q1"), answer=["b"])
     services.start_practice_attempt(student, intro)
     assert services.start_or_resume_attempt(student, intro) == attempt
+
+
+def test_a_refused_submit_returns_the_items_stored_answer(student, intro, attempt):
+    """A double submit (two clicks, two tabs) keeps and shows the first answer, whatever the
+    second one says: a form that is no answer, or an attempt finished meanwhile."""
+    from quizzes.presentation import AnswerError
+
+    q1 = item("intro-q1")
+    first = services.submit_answer(attempt=attempt, item=q1, read_answer=lambda: ["a"])
+
+    def no_answer():
+        raise AnswerError("Choose an answer.")
+
+    assert services.submit_answer(attempt=attempt, item=q1, read_answer=no_answer) == first
+    assert services.submit_answer(attempt=attempt, item=q1, read_answer=lambda: ["b"]) == first
+    services.finish_attempt(attempt=attempt)
+    assert services.submit_answer(attempt=attempt, item=q1, read_answer=no_answer) == first
+    assert Response.objects.filter(attempt=attempt).count() == 1
+
+
+def test_a_refused_submit_without_a_stored_answer_says_why(student, intro, attempt):
+    from quizzes.presentation import AnswerError
+
+    def no_answer():
+        raise AnswerError("Choose an answer.")
+
+    with pytest.raises(AnswerError):
+        services.submit_answer(attempt=attempt, item=item("intro-q1"), read_answer=no_answer)
+    services.finish_attempt(attempt=attempt)
+    with pytest.raises(services.AttemptFinished):
+        services.submit_answer(attempt=attempt, item=item("intro-q2"), read_answer=lambda: ["a"])
+    assert not Response.objects.filter(attempt=attempt).exists()

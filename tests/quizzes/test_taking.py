@@ -5,8 +5,9 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt, Item, Response
+from quizzes.samples import right_answer, wrong_answer
 
-from .conftest import answer_url, item, post_answer, right_answer, wrong_answer
+from .conftest import answer_url, item, post_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,20 @@ def test_quiz_page_with_htmx_is_the_quiz_fragment(student_client, attempt):
     assert "<html" not in html
     assert html.lstrip().startswith('<div id="quiz"')
     assert "HX-Request" in response["Vary"]
+
+
+def test_quiz_page_for_an_htmx_history_restore_is_the_whole_page(student_client, attempt):
+    """htmx asks for the page itself when its history cache misses (a reload after going back):
+    the fragment alone would replace the whole body."""
+    response = student_client.get(
+        attempt.get_absolute_url(),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and "</html>" in html
+    assert '<div id="quiz"' in html
 
 
 def test_quiz_follows_the_interface_language(student_client, attempt):

@@ -24,7 +24,7 @@ from classroom.models import INSTRUCTORS_GROUP, Assignment, Enrollment, SchoolCl
 from courseware.models import ReadingProgress, Unit
 from quizzes import services
 from quizzes.models import Attempt, Item
-from tests.quizzes.conftest import right_answer, wrong_answer
+from quizzes.samples import right_answer, wrong_answer
 
 # Hypothesis caches Unicode tables and constants on disk: keep them out of the working tree.
 os.environ.setdefault(

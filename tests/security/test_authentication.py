@@ -53,9 +53,7 @@ def test_the_configuration_locks_the_pair_of_username_and_address():
     assert "axes.backends.AxesStandaloneBackend" in settings.AUTHENTICATION_BACKENDS
 
 
-def test_another_accounts_success_never_clears_the_failures_against_the_instructor(
-    world, client
-):
+def test_another_accounts_success_never_clears_the_failures_against_the_instructor(world, client):
     """The bypass the review found: four wrong guesses at the teacher's password, one right
     sign-in as a student from the same address, and round again, for ever."""
     make_user("accomplice")
@@ -142,9 +140,7 @@ def test_the_lockout_ends_after_the_cool_off(student, client):
     for _n in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, "student", "wrong")
     assert sign_in(client, "student", PASSWORD).status_code == 429
-    AccessAttempt.objects.update(
-        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * 1.01
-    )
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * 1.01)
     assert sign_in(client, "student", PASSWORD).status_code == 302
 
 

@@ -22,7 +22,7 @@ from classroom.models import Assignment, Enrollment, SchoolClass, is_instructor
 from courseware.models import ReadingProgress, Unit
 from quizzes import services
 from quizzes.models import Attempt, Item, Response
-from tests.quizzes.conftest import right_answer
+from quizzes.samples import right_answer
 
 from .conftest import PASSWORD, build_world, changed_tables, make_user, record_work, snapshot
 from .fuzzing import FUZZ, mutated

@@ -25,8 +25,8 @@ from courseware.course_file import DEFAULT_COURSE_FILE, CourseFileError, load, r
 from courseware.models import ReadingProgress, Unit
 from quizzes import services
 from quizzes.models import Attempt, Item, Response
+from quizzes.samples import right_answer, wrong_answer
 from tests.conftest import MINI_COURSE
-from tests.quizzes.conftest import right_answer, wrong_answer
 
 from .conftest import changed_tables, make_user, snapshot
 from .fuzzing import EXAMPLES, FUZZ, mutated

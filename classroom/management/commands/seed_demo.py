@@ -24,6 +24,7 @@ from django.utils import timezone
 from classroom.models import INSTRUCTORS_GROUP, Assignment, Enrollment, SchoolClass
 from courseware.models import ReadingProgress, Unit
 from quizzes.models import Attempt, Item, Response
+from quizzes.samples import likely_answer
 from quizzes.services import finish_attempt, record_answer, start_or_resume_attempt
 
 SEED = 20260301
@@ -216,7 +217,9 @@ def _simulate(student, assignment, position, profile, rng, now: datetime) -> Non
             if stop_after is not None and count >= stop_after:
                 break
             right = rng.random() < min(0.97, max(0.05, skill + difficulty[item.pk]))
-            record_answer(attempt=attempt, item=item, answer=_answer(item, right, rng))
+            record_answer(
+                attempt=attempt, item=item, answer=likely_answer(item, right=right, rng=rng)
+            )
         if stop_after is None:
             finish_attempt(attempt=attempt)
         _backdate(attempt, when, finished=stop_after is None)
@@ -248,38 +251,3 @@ def _backdate(attempt, started_at, *, finished: bool) -> None:
     Attempt.objects.filter(pk=attempt.pk).update(
         started_at=started_at, finished_at=moment + timedelta(seconds=20) if finished else None
     )
-
-
-def _answer(item: Item, right: bool, rng: random.Random):
-    """An answer in the stored shape: right, or a plausible mistake (partly right for the
-    kinds that give partial credit)."""
-    choices = sorted(item.choices.all(), key=lambda choice: choice.order)
-    keys = [choice.key for choice in choices]
-    correct = [choice.key for choice in choices if choice.is_correct]
-    wrong = [choice.key for choice in choices if not choice.is_correct]
-    kind = item.kind
-    if kind in (Item.Kind.SINGLE, Item.Kind.TRUE_FALSE):
-        return correct[:1] if right or not wrong else [rng.choice(wrong)]
-    if kind == Item.Kind.MULTIPLE:
-        if right:
-            return sorted(correct)
-        picked = set(correct)
-        if len(picked) > 1 and rng.random() < 0.5:
-            picked.discard(rng.choice(sorted(picked)))
-        if wrong:
-            picked.add(rng.choice(wrong))
-        return sorted(picked)
-    if kind == Item.Kind.ORDERING:
-        if right:
-            return keys
-        order = list(keys)
-        i = rng.randrange(len(order) - 1)
-        order[i], order[i + 1] = order[i + 1], order[i]
-        return order
-    if kind == Item.Kind.MATCHING:
-        pairs = {key: key for key in keys}
-        if not right:
-            first, second = rng.sample(keys, 2)
-            pairs[first], pairs[second] = second, first
-        return pairs
-    raise CommandError(f"unknown item kind {kind!r}")
