@@ -1,25 +1,13 @@
 """Every page type in Chromium under the real Content-Security-Policy: no violation, no
 console error, no request to another origin, and htmx still swapping in place."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import conftest as browser_tests
-from tests.browser.conftest import CHROMIUM, sign_in
+from tests.browser.conftest import sign_in
+from tests.security.conftest import PASSWORD, build_world
 
-from .conftest import PASSWORD, build_world
-
-# The browser tests' fixtures (Debian's Chromium, the committed mini course, requests).
-browser_type_launch_args = browser_tests.browser_type_launch_args
-live_course = browser_tests.live_course
-third_party_requests = browser_tests.third_party_requests
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-]
+pytestmark = pytest.mark.browser
 
 # Registered before any page script runs; DevTools-injected, so the CSP does not apply to it.
 WATCH_VIOLATIONS = """

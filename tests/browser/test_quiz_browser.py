@@ -1,22 +1,11 @@
 """A student takes a quiz in a real browser: htmx swaps, focus, keyboard ordering, no-JS posts."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import conftest as browser_tests
-from tests.browser.conftest import CHROMIUM, serious_violations, sign_in
+from tests.browser.conftest import serious_violations, sign_in
 
-# The browser tests' fixtures (Debian's Chromium, the committed mini course, console errors).
-browser_type_launch_args = browser_tests.browser_type_launch_args
-live_course = browser_tests.live_course
-console_errors = browser_tests.console_errors
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-]
+pytestmark = pytest.mark.browser
 
 ORDER = ["1945", "1975", "1979", "1991"]
 
