@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courseware.models import ReadingProgress, Unit
+from courseware.models import READ, ReadingProgress, Unit
 from quizzes.grading import EPSILON, is_mastery
 from quizzes.models import (
     FINISHED,
@@ -121,7 +121,7 @@ def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
     # Whether read, not when: a datetime per row would cost a conversion per row.
     reading = (
         ReadingProgress.objects.filter(user__in=students, unit__in=units)
-        .annotate(is_read=Case(When(read_at__isnull=False, then=1), default=0))
+        .annotate(is_read=Case(When(READ, then=1), default=0))
         .values_list("user_id", "unit_id", "is_read")
     )
     for user_id, unit_id, is_read in reading:

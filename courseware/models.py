@@ -163,10 +163,6 @@ class Footnote(models.Model):
     def __str__(self):
         return self.key
 
-    @property
-    def paragraphs(self) -> list[str]:
-        return [part.strip() for part in (self.text or "").split("\n\n") if part.strip()]
-
 
 class Term(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="terms")
@@ -184,10 +180,6 @@ class Term(models.Model):
 
     def __str__(self):
         return self.term
-
-    @property
-    def form_list(self) -> list[str]:
-        return [line for line in (self.forms or "").splitlines() if line.strip()]
 
 
 class Reference(models.Model):
@@ -221,12 +213,16 @@ class Citation(models.Model):
         return self.text
 
 
+# When a unit counts as read, in SQL; ``ReadingProgress.is_read`` says the same in Python.
+READ = models.Q(read_at__isnull=False)
+
+
 class ReadingProgressQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user)
 
     def read(self):
-        return self.filter(read_at__isnull=False)
+        return self.filter(READ)
 
 
 class ReadingProgress(models.Model):

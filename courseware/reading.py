@@ -1,12 +1,16 @@
-"""Reading state: which units a student has opened and read, and how the page lays out."""
+"""The reading pages' reads and writes: the course's units and content, which units a reader
+has opened and read, and how the page lays out."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .caching import CONTENT_TIMEOUT, content_cache
-from .models import Course, ReadingProgress, Unit
+from .models import Course, Passage, PassageNote, ReadingProgress, Term, Unit
 
 READING_MODES = [
     ("side", _("Side by side")),
@@ -47,25 +51,79 @@ def unit_in_reading_order(slug: str) -> tuple[Unit, list[Unit]] | None:
     return unit, [other for other in units if other.course_id == unit.course_id]
 
 
+def the_course() -> Course:
+    """The course the site teaches (the first one loaded); Http404 before any is loaded."""
+    return get_object_or_404(Course.objects.all()[:1])
+
+
+def unit_body(unit: Unit) -> dict:
+    """Everything of the unit page that depends only on the content: passages with their
+    notes, footnotes, glossary terms and cited references."""
+    passages = (
+        Passage.objects.current()
+        .filter(unit=unit)
+        .order_by("order")
+        .prefetch_related(Prefetch("notes", PassageNote.objects.order_by("order")))
+    )
+    terms = Term.objects.filter(passages__unit=unit).distinct().order_by("key")
+    references = (
+        unit.course.references.filter(citations__passage__unit=unit).distinct().order_by("label")
+    )
+    return {
+        "passages": list(passages),
+        "footnotes": list(unit.footnotes.all()),
+        "terms": list(terms),
+        "references": list(references),
+    }
+
+
+def glossary_terms():
+    """Every term with the current passages it appears in, in reading order."""
+    return Term.objects.order_by("key").prefetch_related(
+        Prefetch(
+            "passages",
+            Passage.objects.current().select_related("unit").order_by("unit__order", "order"),
+        )
+    )
+
+
+def bibliography(course: Course):
+    """The course's references with the passages that cite them."""
+    return course.references.order_by("label").prefetch_related(
+        Prefetch("citations__passage", Passage.objects.select_related("unit"))
+    )
+
+
 @dataclass(frozen=True)
 class ReadingState:
-    progress: ReadingProgress
-    read_count: int
+    """A reader's progress through a course's current units."""
+
+    progress: dict[int, ReadingProgress] = field(default_factory=dict)  # by unit id
+    unit_count: int = 0
+
+    @property
+    def read_count(self) -> int:
+        """Units read: the one count of the course page, the unit page and its button."""
+        return sum(1 for row in self.progress.values() if row.is_read)
 
 
-def open_unit(user, unit: Unit, units: list[Unit]) -> ReadingState:
-    """Record that ``user`` opened ``unit``; with how many of ``units`` they have read.
+def reading_state(user, units: Iterable[Unit]) -> ReadingState:
+    """``user``'s progress on ``units`` (a course's current units): one query, none for a
+    visitor."""
+    units = list(units)
+    if not user.is_authenticated:
+        return ReadingState(unit_count=len(units))
+    rows = ReadingProgress.objects.for_user(user).filter(unit_id__in=[unit.pk for unit in units])
+    return ReadingState({row.unit_id: row for row in rows}, len(units))
+
+
+def open_unit(user, unit: Unit, units: list[Unit]) -> tuple[ReadingProgress, ReadingState]:
+    """Record that ``user`` opened ``unit``; their progress on it and on ``units``.
 
     One query once the unit has been opened before: this unit's row comes with the others.
     """
-    rows = {
-        row.unit_id: row
-        for row in ReadingProgress.objects.for_user(user).filter(
-            unit_id__in=[other.pk for other in units]
-        )
-    }
-    progress = rows.get(unit.pk) or record_unit_opened(user, unit)
-    return ReadingState(progress, sum(1 for row in rows.values() if row.is_read))
+    state = reading_state(user, units)
+    return state.progress.get(unit.pk) or record_unit_opened(user, unit), state
 
 
 def record_unit_opened(user, unit: Unit) -> ReadingProgress:

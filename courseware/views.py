@@ -1,45 +1,43 @@
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.htmx import wants_partial
+
 from .extensions import unit_panels
-from .models import Course, Passage, PassageNote, ReadingProgress, Term, Unit
+from .models import Unit
 from .reading import (
     READING_MODES,
+    bibliography,
     column_languages,
+    glossary_terms,
     mark_unit_read,
     open_unit,
     reading_mode,
+    reading_state,
+    the_course,
+    unit_body,
     unit_in_reading_order,
 )
-
-
-def _course():
-    return get_object_or_404(Course.objects.all()[:1])
 
 
 @require_GET
 def course(request):
     units = list(Unit.objects.in_reading_order())
-    progress = {}
-    if request.user.is_authenticated:
-        progress = {
-            row.unit_id: row
-            for row in ReadingProgress.objects.for_user(request.user).filter(unit__in=units)
-        }
-    read_count = sum(1 for row in progress.values() if row.is_read)
+    state = reading_state(request.user, units)
     return render(
         request,
         "courseware/course.html",
         {
-            "course": _course(),
-            "units": [(unit, progress.get(unit.pk)) for unit in units],
-            "read_count": read_count,
-            "unit_count": len(units),
+            "course": the_course(),
+            "units": [(unit, state.progress.get(unit.pk)) for unit in units],
+            "read_count": state.read_count,
+            "unit_count": state.unit_count,
         },
     )
 
@@ -60,7 +58,9 @@ def _render_unit(request, slug, template):
         raise Http404
     unit, units = found
     position = next(i for i, other in enumerate(units) if other.pk == unit.pk)
-    state = open_unit(request.user, unit, units) if request.user.is_authenticated else None
+    progress, state = None, None
+    if request.user.is_authenticated:
+        progress, state = open_unit(request.user, unit, units)
     return render(
         request,
         template,
@@ -69,57 +69,40 @@ def _render_unit(request, slug, template):
             "course": unit.course,
             "previous_unit": units[position - 1] if position > 0 else None,
             "next_unit": units[position + 1] if position + 1 < len(units) else None,
-            "progress": state and state.progress,
+            "progress": progress,
             "read_count": state.read_count if state else 0,
             "unit_count": len(units),
             "mode": reading_mode(request),
             "modes": READING_MODES,
             "columns": column_languages(get_language()),
-            "unit_body": lambda: unit_body(unit),
+            # A function, not its result: the template calls it only when its {% cache %}
+            # block misses, so a cached unit page runs none of the content's queries.
+            "unit_body": partial(unit_body, unit),
             "panels": unit_panels(request, unit),
         },
     )
-
-
-def unit_body(unit):
-    """Everything of the unit page that depends only on the content; cached per language."""
-    passages = (
-        Passage.objects.current()
-        .filter(unit=unit)
-        .order_by("order")
-        .prefetch_related(Prefetch("notes", PassageNote.objects.order_by("order")))
-    )
-    terms = Term.objects.filter(passages__unit=unit).distinct().order_by("key")
-    references = (
-        unit.course.references.filter(citations__passage__unit=unit).distinct().order_by("label")
-    )
-    return {
-        "passages": list(passages),
-        "footnotes": list(unit.footnotes.all()),
-        "terms": list(terms),
-        "references": list(references),
-    }
 
 
 @require_POST
 @login_required
 @vary_on_headers("HX-Request")
 def mark_read(request, slug):
-    unit = get_object_or_404(Unit.objects.current(), slug=slug)
+    found = unit_in_reading_order(slug)
+    if found is None:
+        raise Http404
+    unit, units = found
     progress = mark_unit_read(request.user, unit, read=request.POST.get("read", "1") != "0")
-    if not request.htmx:
+    if not wants_partial(request):
         return HttpResponseRedirect(unit.get_absolute_url())
-    read_count = (
-        ReadingProgress.objects.for_user(request.user).read().filter(unit__archived=False).count()
-    )
+    state = reading_state(request.user, units)
     return render(
         request,
         "courseware/unit.html#read-status",
         {
             "unit": unit,
             "progress": progress,
-            "read_count": read_count,
-            "unit_count": Unit.objects.current().count(),
+            "read_count": state.read_count,
+            "unit_count": state.unit_count,
             "announce": True,
         },
     )
@@ -127,21 +110,16 @@ def mark_read(request, slug):
 
 @require_GET
 def glossary(request):
-    terms = Term.objects.order_by("key").prefetch_related(
-        Prefetch(
-            "passages",
-            Passage.objects.current().select_related("unit").order_by("unit__order", "order"),
-        )
+    return render(
+        request, "courseware/glossary.html", {"terms": glossary_terms(), "course": the_course()}
     )
-    return render(request, "courseware/glossary.html", {"terms": terms, "course": _course()})
 
 
 @require_GET
 def references(request):
-    course = _course()
-    references = course.references.order_by("label").prefetch_related(
-        Prefetch("citations__passage", Passage.objects.select_related("unit"))
-    )
+    course = the_course()
     return render(
-        request, "courseware/references.html", {"references": references, "course": course}
+        request,
+        "courseware/references.html",
+        {"references": bibliography(course), "course": course},
     )
