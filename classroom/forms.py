@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from courseware.models import Unit
 
 from .limits import JoinCodeGuard
-from .models import Assignment, Enrollment, SchoolClass, normalise_join_code
+from .models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Assignment,
+    Enrollment,
+    SchoolClass,
+    normalise_join_code,
+    validate_course_date,
+)
 
 WRONG_JOIN_CODE = _(
     "No class has this join code. Check the code with your instructor and try again."
@@ -155,6 +163,12 @@ class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, attrs=None):
+        # The browser's picker keeps to the years the model accepts.
+        attrs = {
+            "min": f"{FIRST_YEAR}-01-01T00:00",
+            "max": f"{LAST_YEAR}-12-31T23:59",
+            **(attrs or {}),
+        }
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
@@ -185,6 +199,14 @@ class AssignmentForm(forms.ModelForm):
             pk__in=taken.values("unit_id")
         )
         self.fields["unit"].empty_label = _("Choose a unit")
+
+    def clean_due_at(self):
+        validate_course_date(self.cleaned_data["due_at"])
+        return self.cleaned_data["due_at"]
+
+    def clean_visible_from(self):
+        validate_course_date(self.cleaned_data["visible_from"])
+        return self.cleaned_data["visible_from"]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,21 @@ INSTRUCTORS_GROUP = "Instructors"
 # No 0/O or 1/I/L: codes are read aloud and copied from a projector.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 8
+
+
+# Dates an instructor sets. A mistyped year (0001, 20266) would be stored, and year 1 shifted
+# to UTC cannot even be read back by PostgreSQL's driver, taking down every page that shows
+# the class; a course is taught in this century.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def validate_course_date(value) -> None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Choose a date between the years %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
 
 
 def new_join_code() -> str:
@@ -135,8 +151,10 @@ class Assignment(models.Model):
         SchoolClass, on_delete=models.CASCADE, related_name="assignments"
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
-    due_at = models.DateTimeField(_("due"))
-    visible_from = models.DateTimeField(_("visible from"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), validators=[validate_course_date])
+    visible_from = models.DateTimeField(
+        _("visible from"), null=True, blank=True, validators=[validate_course_date]
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -240,3 +240,39 @@ def test_roster_and_class_list_queries_do_not_grow(
             instructor_client.get(reverse("classroom:class_detail", args=[school_class.pk]))
         counts.append((len(roster), len(home), len(detail)))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("due_at", "language", "message"),
+    [
+        ("0001-01-01T00:00", "en", "Choose a date between the years 2000 and 2100."),
+        ("1999-12-31T23:00", "en", "Choose a date between the years 2000 and 2100."),
+        ("2101-01-01T08:00", "zh-hant", "請選擇 2000 年到 2100 年之間的日期。"),
+    ],
+)
+def test_a_due_date_outside_2000_to_2100_is_refused_in_the_users_language(
+    instructor_client, bare_class, units, due_at, language, message
+):
+    """A due date in year 1 was stored, and then no page of the class could be read back
+    (PostgreSQL's driver cannot shift year 1 to UTC)."""
+    instructor_client.cookies["django_language"] = language
+    url = reverse("classroom:assignment_create", args=[bare_class.pk])
+    response = instructor_client.post(url, assignment_data(units[0], due_at=due_at))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_visible_from_is_kept_to_the_same_years(instructor_client, bare_class, units):
+    url = reverse("classroom:assignment_create", args=[bare_class.pk])
+    data = assignment_data(units[0], visible_from="0001-01-01T00:00")
+    html = instructor_client.post(url, data).content.decode()
+    assert "Choose a date between the years 2000 and 2100." in html
+    assert 'min="2000-01-01T00:00"' in html and 'max="2100-12-31T23:59"' in html
+    assert not Assignment.objects.exists()
+
+
+def test_a_date_at_the_edge_of_the_range_is_accepted(instructor_client, bare_class, units):
+    url = reverse("classroom:assignment_create", args=[bare_class.pk])
+    instructor_client.post(url, assignment_data(units[0], due_at="2100-12-31T20:00"))
+    assert Assignment.objects.get(school_class=bare_class).due_at.year == 2100
