@@ -15,11 +15,23 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting. A value that is neither (``SECURE_HTTPS=ture``) is refused rather
+    than read as "no", which would quietly turn a protection off."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of {', '.join(sorted(TRUE_WORDS | FALSE_WORDS))}, "
+        f"not {os.environ[name]!r}."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -36,15 +48,28 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Host names that mean "this computer": the only ones development mode may serve.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+SERVES_ONLY_THIS_COMPUTER = all(host in LOCAL_HOSTS for host in ALLOWED_HOSTS)
+# Unset, DEBUG follows the hosts: development on this computer, production anywhere else, so
+# forgetting DEBUG=false on a server fails closed.
+DEBUG = env_bool("DEBUG", SERVES_ONLY_THIS_COMPUTER)
+if not ALLOWED_HOSTS and DEBUG:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    if not SERVES_ONLY_THIS_COMPUTER:
+        raise ImproperlyConfigured(
+            "The development key may serve only this computer (localhost), not "
+            f"{', '.join(sorted(set(ALLOWED_HOSTS) - LOCAL_HOSTS))}. Set SECRET_KEY (and "
+            "DEBUG=false for real users): see README, 'PostgreSQL, Redis and production'."
+        )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -65,6 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.GZipMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
@@ -113,6 +139,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request uses it: the first request after a
+        # PostgreSQL restart reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
 # PgBouncer in transaction mode may hand a named cursor (QuerySet.iterator()) to another
@@ -122,6 +151,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Several processes (gunicorn workers, the benchmark loader) share one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction that reads and then writes takes the write lock at BEGIN: with SQLite's
+    # default (DEFERRED) two such transactions deadlock on the upgrade and one fails at once
+    # with "database is locked", without waiting out the timeout.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -226,9 +259,7 @@ SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = SECURE_HTTPS
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
-SECURE_HSTS_SECONDS = int(
-    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_HTTPS else "0")
-)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
 # A site that real people use has HTTPS; DEBUG off without it is the benchmark on loopback
@@ -257,12 +288,28 @@ LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# Timestamps and the request id (config/request_ids.py) on every line of the app's own
+# loggers and Django's; gunicorn's access log stays gunicorn's.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.request_ids.RequestIdFilter"}},
+    "formatters": {
+        "timestamped": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "timestamped",
+        }
+    },
     "loggers": {
-        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")}
+        name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+        for name in ["django", "axes", "config", "courseware", "quizzes", "classroom"]
     },
 }
 

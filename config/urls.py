@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("quiz/", include("quizzes.urls")),
     path("", include("classroom.urls")),
     path("", include("courseware.urls")),

@@ -1,10 +1,13 @@
 import logging
+import uuid
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseServerError
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,38 @@ PLAIN_SERVER_ERROR = """<!doctype html>
 def healthz(request):
     """A bare view: the benchmark's measure of what the stack itself can serve."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@require_safe
+def readyz(request):
+    """Ready to serve: the database answers and the cache stores. For a load balancer that
+    should stop sending requests to an app server that cannot reach either."""
+    checks = {"database": _database_answers(), "cache": _cache_stores()}
+    ready = all(checks.values())
+    body = {"ready": ready, **{name: "ok" if ok else "failing" for name, ok in checks.items()}}
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        logger.exception("Readiness: the database does not answer")
+        return False
+
+
+def _cache_stores() -> bool:
+    key = f"readyz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "ok", timeout=5)
+        stored = cache.get(key) == "ok"
+        cache.delete(key)
+        return stored
+    except Exception:  # any backend's connection error: the answer is "not ready"
+        logger.exception("Readiness: the cache does not store")
+        return False
 
 
 def _error(request, status, **context):

@@ -117,3 +117,54 @@ def test_404_page_is_ours_in_the_users_language(client, accept_language, heading
     html = response.content.decode()
     assert heading in html
     assert "Traceback" not in html and "settings" not in html.lower()
+
+
+def read_setting(expression: str, env: dict) -> str:
+    result = manage("shell", "-c", READ_SETTING.format(expression), env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_debug_left_unset_on_a_server_means_production():
+    """Forgetting DEBUG=false on a public host fails closed: production mode, which then
+    insists on a real SECRET_KEY."""
+    server = {"ALLOWED_HOSTS": "course.example.org"}
+    refused = manage("check", env=server)
+    assert refused.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in refused.stderr
+    with_key = {**server, "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"]}
+    assert read_setting("settings.DEBUG", with_key) == "False"
+
+
+def test_debug_left_unset_on_this_computer_is_development():
+    assert read_setting("settings.DEBUG", {}) == "True"
+    assert read_setting("settings.DEBUG", {"ALLOWED_HOSTS": "localhost,127.0.0.1"}) == "True"
+
+
+def test_the_development_key_never_serves_another_host():
+    result = manage("check", env={"DEBUG": "true", "ALLOWED_HOSTS": "192.168.1.20,localhost"})
+    assert result.returncode != 0
+    assert "The development key may serve only this computer" in result.stderr
+    assert "192.168.1.20" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SECURE_HTTPS", "ture"), ("DEBUG", "flase"), ("BEHIND_PROXY", "maybe")],
+)
+def test_refuses_a_yes_no_setting_it_cannot_read(name, value):
+    result = manage("check", env={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert f"{name} must be one of" in result.stderr and repr(value) in result.stderr
+
+
+def test_refuses_an_unreadable_hsts_duration():
+    result = manage("check", env={**PRODUCTION_ENV, "SECURE_HSTS_SECONDS": "a year"})
+    assert result.returncode != 0
+    assert "SECURE_HSTS_SECONDS must be a whole number" in result.stderr
+
+
+def test_database_connections_are_checked_and_sqlite_writers_queue():
+    databases = read_setting("settings.DATABASES['default']", {})
+    assert "'CONN_HEALTH_CHECKS': True" in databases
+    assert "'transaction_mode': 'IMMEDIATE'" in databases
