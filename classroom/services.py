@@ -2,11 +2,40 @@
 joining, removal and re-admission, new codes."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .limits import SIGN_UPS_PER_ADDRESS
-from .models import Enrollment, SchoolClass, new_join_code
+from .models import INSTRUCTORS_GROUP, Enrollment, SchoolClass, new_join_code
+
+
+@transaction.atomic
+def do_make_instructor(
+    *, username: str, password: str | None = None, email: str = "", display_name: str = ""
+):
+    """Create an instructor, or make an existing user one. Returns (user, created).
+
+    Given values replace the stored ones; a password left out keeps the user's own (a new
+    user without one cannot sign in with a password until one is set).
+    """
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(
+            username=username, email=email, password=password, first_name=display_name
+        )
+    else:
+        if email:
+            user.email = email
+        if display_name:
+            user.first_name = display_name
+        if password is not None:
+            user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
+    return user, created
 
 
 @transaction.atomic

@@ -364,6 +364,7 @@ def test_createinstructor_with_password(db):
 def test_createinstructor_prompts_for_the_password(db, monkeypatch):
     answers = iter(["Teach-Long-77", "Teach-Long-77"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     call_command("createinstructor", "prof")
     assert User.objects.get(username="prof").check_password("Teach-Long-77")
 
@@ -372,6 +373,37 @@ def test_createinstructor_rejects_weak_passwords(db):
     with pytest.raises(CommandError):
         call_command("createinstructor", "prof", "--password", "123")
     assert not User.objects.filter(username="prof").exists()
+
+
+def test_createinstructor_without_a_terminal_reads_the_password_from_the_environment(
+    db, monkeypatch
+):
+    """As createsuperuser --noinput: a deployment script, no terminal, no password in
+    the shell's history."""
+    monkeypatch.setenv("INSTRUCTOR_PASSWORD", "Teach-Long-77")
+    call_command(
+        "createinstructor",
+        "--username",
+        "prof",
+        "--email",
+        "p@example.org",
+        "--password-from-env",
+        "--no-input",
+    )
+    user = User.objects.get(username="prof")
+    assert is_instructor(user) and user.check_password("Teach-Long-77")
+
+
+def test_createinstructor_without_a_terminal_or_password_fails_instead_of_waiting(db):
+    with pytest.raises(CommandError, match="INSTRUCTOR_PASSWORD"):
+        call_command("createinstructor", "--username", "prof", "--no-input")
+    assert not User.objects.filter(username="prof").exists()
+
+
+def test_createinstructor_names_an_empty_password_variable(db, monkeypatch):
+    monkeypatch.delenv("SCHOOL_SECRET", raising=False)
+    with pytest.raises(CommandError, match=r"\$SCHOOL_SECRET is not set"):
+        call_command("createinstructor", "prof", "--password-from-env", "SCHOOL_SECRET")
 
 
 def test_createinstructor_promotes_an_existing_user(student):

@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from classroom.models import INSTRUCTORS_GROUP, Assignment, Enrollment, SchoolClass
+from classroom.models import Assignment, Enrollment, SchoolClass
+from classroom.services import do_make_instructor
 from courseware.models import ReadingProgress, Unit
 from quizzes.models import Attempt, Item, Response
 from quizzes.samples import likely_answer
@@ -106,14 +106,9 @@ class Command(BaseCommand):
         )
 
     def _teacher(self):
-        User = get_user_model()
-        teacher, _created = User.objects.get_or_create(
-            username=TEACHER, defaults={"first_name": TEACHER_NAME}
+        teacher, _created = do_make_instructor(
+            username=TEACHER, password=TEACHER_PASSWORD, display_name=TEACHER_NAME
         )
-        teacher.first_name = TEACHER_NAME
-        teacher.set_password(TEACHER_PASSWORD)
-        teacher.save()
-        teacher.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
         return teacher
 
     def _school_class(self, teacher, units, now):
