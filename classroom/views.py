@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -369,13 +368,13 @@ def assignment_delete(request, class_id, assignment_id):
 # Progress, drill-down, statistics, exports
 #
 # The grids and exports are large (the progress page of 300 students is ~500 KB of HTML, 25 KB
-# gzipped), so these views compress their own responses. BREACH needs many cross-site
+# gzipped); config.middleware.GZipMiddleware compresses them like every page, at GZIP_LEVEL,
+# and not at all with GZIP_LEVEL=0 (a proxy compresses). BREACH needs many cross-site
 # requests carrying the session cookie: SameSite=Lax cookies are not sent on those, and the
 # CSRF token in the page is masked afresh on every response.
 
 
 @require_GET
-@gzip_page
 @instructor_required
 @vary_on_headers("HX-Request")
 def progress(request, class_id):
@@ -419,7 +418,6 @@ def student_detail(request, class_id, student_id):
 
 
 @require_GET
-@gzip_page
 @instructor_required
 @vary_on_headers("HX-Request")
 def item_analysis(request, class_id, slug):
@@ -437,7 +435,6 @@ def item_analysis(request, class_id, slug):
 
 
 @require_GET
-@gzip_page
 @instructor_required
 def tag_mastery(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
@@ -449,7 +446,6 @@ def tag_mastery(request, class_id):
 
 
 @require_GET
-@gzip_page
 @instructor_required
 def gradebook_csv(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
@@ -462,7 +458,6 @@ def gradebook_csv(request, class_id):
 
 
 @require_GET
-@gzip_page
 @instructor_required
 def responses_csv(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
