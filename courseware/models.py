@@ -163,6 +163,9 @@ class Footnote(models.Model):
     def __str__(self):
         return self.key
 
+    def get_absolute_url(self):
+        return f"{self.unit.get_absolute_url()}#fn-{self.key}"
+
 
 class Term(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="terms")

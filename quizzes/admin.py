@@ -26,7 +26,7 @@ class ItemAdmin(RetiresCachedContent, TabbedTranslationAdmin):
     list_filter = ("unit", "kind", "archived", "tags")
     list_select_related = ("unit",)
     search_fields = ("key", "stem_zh_hant", "stem_en")
-    filter_horizontal = ("passages", "tags")
+    filter_horizontal = ("passages", "footnotes", "tags")
     inlines = [ChoiceInline]
 
 

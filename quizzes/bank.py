@@ -13,6 +13,7 @@ from courseware.course_file import (
     translated_fields,
     upsert,
 )
+from courseware.models import Footnote
 
 from .models import Choice, Item, Tag
 
@@ -47,6 +48,7 @@ def validate_bank(data: dict, v: Validator) -> None:
             item,
             where,
             required={"key", "unit", "kind", "stem", "choices", "explanation", "passages", "tags"},
+            optional={"footnotes"},
         ):
             continue
         where = f'{where} "{item.get("key")}"'
@@ -63,11 +65,18 @@ def validate_bank(data: dict, v: Validator) -> None:
         v.translated(item.get("stem"), f"{where}.stem")
         v.translated(item.get("explanation"), f"{where}.explanation")
         passages = v.items_of(item.get("passages"), f"{where}.passages")
-        if not passages:
-            v.error(f"{where}.passages", _("cite at least one passage that holds the answer"))
+        footnotes = v.items_of(item.get("footnotes", []), f"{where}.footnotes")
+        if not passages and not footnotes:
+            v.error(
+                f"{where}.passages",
+                _("cite at least one passage or footnote that holds the answer"),
+            )
         for key in passages:
             if not isinstance(key, str) or key not in v.passage_keys:
                 v.error(f"{where}.passages", _("unknown passage “%(key)s”") % {"key": key})
+        for key in footnotes:
+            if not isinstance(key, str) or key not in v.footnote_keys:
+                v.error(f"{where}.footnotes", _("unknown footnote “%(key)s”") % {"key": key})
         for key in v.items_of(item.get("tags"), f"{where}.tags"):
             if not isinstance(key, str) or key not in tag_keys:
                 v.error(f"{where}.tags", _("unknown tag “%(key)s”") % {"key": key})
@@ -124,6 +133,7 @@ def load_bank(data: dict, ctx: LoadContext) -> None:
             ctx,
             "tags",
         )
+    footnotes = dict(Footnote.objects.filter(unit__course=ctx.course).values_list("key", "pk"))
     kept_items = set()
     per_unit_order: dict[str, int] = {}
     for item_data in data.get("items") or []:
@@ -149,6 +159,10 @@ def load_bank(data: dict, ctx: LoadContext) -> None:
         if set(item.passages.values_list("pk", flat=True)) != wanted_passages:
             item.passages.set(wanted_passages)
             ctx.count("item passage links replaced")
+        wanted_footnotes = {footnotes[key] for key in item_data.get("footnotes", [])}
+        if set(item.footnotes.values_list("pk", flat=True)) != wanted_footnotes:
+            item.footnotes.set(wanted_footnotes)
+            ctx.count("item footnote links replaced")
         wanted_tags = {tags[key].pk for key in item_data["tags"]}
         if set(item.tags.values_list("pk", flat=True)) != wanted_tags:
             item.tags.set(wanted_tags)
@@ -189,7 +203,7 @@ def export_bank(course) -> dict:
         Item.objects.current()
         .filter(unit__course=course)
         .select_related("unit")
-        .prefetch_related("choices", "passages", "tags")
+        .prefetch_related("choices", "passages", "footnotes", "tags")
         .order_by("unit__order", "order")
     )
     out_items = []
@@ -206,18 +220,20 @@ def export_bank(course) -> dict:
                 entry["correct"] = choice.is_correct
                 entry["feedback"] = pair(choice, "feedback")
             choices.append(entry)
-        out_items.append(
-            {
-                "key": item.key,
-                "unit": item.unit.slug,
-                "kind": item.kind,
-                "stem": pair(item, "stem"),
-                "choices": choices,
-                "explanation": pair(item, "explanation"),
-                "passages": [p.key for p in sorted(item.passages.all(), key=lambda p: p.key)],
-                "tags": [t.key for t in sorted(item.tags.all(), key=lambda t: t.key)],
-            }
-        )
+        entry = {
+            "key": item.key,
+            "unit": item.unit.slug,
+            "kind": item.kind,
+            "stem": pair(item, "stem"),
+            "choices": choices,
+            "explanation": pair(item, "explanation"),
+            "passages": [p.key for p in sorted(item.passages.all(), key=lambda p: p.key)],
+        }
+        footnotes = sorted(footnote.key for footnote in item.footnotes.all())
+        if footnotes:
+            entry["footnotes"] = footnotes
+        entry["tags"] = [t.key for t in sorted(item.tags.all(), key=lambda t: t.key)]
+        out_items.append(entry)
     return {
         "tags": [
             {"key": t.key, "group": t.group, "label": pair(t, "label")}

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courseware.models import Passage, Unit
+from courseware.models import Footnote, Passage, Unit
 
 from . import grading
 
@@ -70,6 +70,10 @@ class Item(models.Model):
     stem = models.TextField(_("stem"))
     explanation = models.TextField(_("explanation"))
     passages = models.ManyToManyField(Passage, related_name="items", verbose_name=_("passages"))
+    # For an answer that only a footnote holds (the Geneva terms of footnote 1).
+    footnotes = models.ManyToManyField(
+        Footnote, related_name="items", blank=True, verbose_name=_("footnotes")
+    )
     tags = models.ManyToManyField(Tag, related_name="items", blank=True, verbose_name=_("tags"))
     archived = models.BooleanField(_("archived"), default=False)
 

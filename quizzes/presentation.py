@@ -124,6 +124,7 @@ class Feedback:
     your_answer: list[AnswerLine]
     right_answer: list[AnswerLine]
     passages: list  # Passage objects with unit loaded: links to the unit page #p-<key>
+    footnotes: list  # Footnote objects with unit loaded: links to the unit page #fn-<key>
 
 
 def _choices(item: Item) -> list[Choice]:
@@ -338,6 +339,7 @@ def feedback_for(item: Item, response: Response | None) -> Feedback:
         your_answer=yours if answered else [],
         right_answer=right,
         passages=sorted(item.passages.all(), key=lambda p: (p.unit.order, p.order)),
+        footnotes=sorted(item.footnotes.all(), key=lambda f: (f.unit.order, f.key)),
     )
 
 

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courseware.caching import CONTENT_TIMEOUT, content_cache
-from courseware.models import Passage, Unit
+from courseware.models import Footnote, Passage, Unit
 
 from .grading import is_mastery
 from .models import FINISHED, OPEN, Attempt, Item, Response, best_score_expression
@@ -30,14 +30,17 @@ def get_attempt_for_student(user, attempt_id: int) -> Attempt:
 
 
 def attempt_items(attempt: Attempt) -> list[Item]:
-    """The attempt's items in the order shown, with choices and cited passages: 3 queries."""
+    """The attempt's items in the order shown, with choices and cited passages and footnotes:
+    4 queries."""
     items = {item.pk: item for item in items_with_content().filter(pk__in=attempt.item_ids)}
     return [items[pk] for pk in attempt.item_ids if pk in items]
 
 
 def items_with_content():
     return Item.objects.prefetch_related(
-        "choices", Prefetch("passages", Passage.objects.select_related("unit"))
+        "choices",
+        Prefetch("passages", Passage.objects.select_related("unit")),
+        Prefetch("footnotes", Footnote.objects.select_related("unit")),
     )
 
 

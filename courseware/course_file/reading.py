@@ -43,6 +43,8 @@ class Validator:
     errors: list[str] = field(default_factory=list)
     unit_slugs: set[str] = field(default_factory=set)
     passage_keys: set[str] = field(default_factory=set)
+    # Footnote keys are unique in the course, so a quiz item can cite one by its key alone.
+    footnote_keys: set[str] = field(default_factory=set)
     term_keys: set[str] = field(default_factory=set)
     reference_keys: set[str] = field(default_factory=set)
 

@@ -99,10 +99,9 @@ def _validate_units(value: Any, term_forms: dict, v: Validator) -> set[str]:
     units = v.items_of(value, "units")
     if not units:
         v.error("units", _("the course has no units"))
-    footnote_keys: set[str] = set()
     used_terms: set[str] = set()
     for index, unit in enumerate(units):
-        _validate_unit(unit, f"units[{index}]", footnote_keys, term_forms, used_terms, v)
+        _validate_unit(unit, f"units[{index}]", v.footnote_keys, term_forms, used_terms, v)
     return used_terms
 
 

@@ -157,7 +157,40 @@ def test_item_bank_covers_every_unit_kind_and_concept(course):
     assert set(kinds) == {"single", "multiple", "true_false", "ordering", "matching"}
     assert kinds["ordering"] >= 3 and kinds["matching"] >= 3
     assert len(concept_items) >= 6
-    assert all(item["passages"] and item["tags"] for item in items)
+    assert all((item["passages"] or item.get("footnotes")) and item["tags"] for item in items)
+
+
+def _two_disjoint_tag_covers(items, tags) -> bool:
+    """Whether two disjoint sets of the items each carry every tag (a small search: the
+    first tag one set lacks is covered by each of its carriers the other set does not hold)."""
+    carriers = {tag: [n for n, item in enumerate(items) if tag in item["tags"]] for tag in tags}
+
+    def search(first: frozenset, second: frozenset) -> bool:
+        for mine, other in ((first, second), (second, first)):
+            have = {tag for n in mine for tag in items[n]["tags"]}
+            missing = [tag for tag in tags if tag not in have]
+            if missing:
+                tag = min(missing, key=lambda t: len(carriers[t]))
+                options = [n for n in carriers[tag] if n not in first | second]
+                return any(
+                    search(mine | {n}, other) if mine is first else search(other, mine | {n})
+                    for n in options
+                )
+        return True
+
+    return search(frozenset(), frozenset())
+
+
+def test_every_unit_can_give_a_retake_of_other_items(course):
+    """Quizzes draw per attempt so that every tag of the unit is covered: each unit's bank
+    holds two disjoint tag-covering sets, so a retake need not repeat the items that covered
+    the tags the first time, and no tag rests on a single item that every draw must take."""
+    for unit in course["units"]:
+        items = [i for i in course["items"] if i["unit"] == unit["slug"]]
+        tags = Counter(t for i in items for t in i["tags"])
+        assert len(items) >= 6, unit["slug"]
+        assert min(tags.values()) >= 2, (unit["slug"], tags)
+        assert _two_disjoint_tag_covers(items, sorted(tags)), unit["slug"]
 
 
 def test_bundled_course_loads_and_exports_unchanged(full_course):
@@ -224,3 +257,43 @@ def test_every_item_cites_a_passage_or_footnote_that_exists(course):
         assert cited, item["key"]
         assert set(item["passages"]) <= passages, item["key"]
         assert set(item.get("footnotes", [])) <= footnotes, item["key"]
+
+
+# How explanations and feedback name a part of the paper, and the units each name covers.
+# "Section III" is the three period units together.
+
+PHASES = {"phase-1945-1975", "phase-1976-1986", "phase-1987-present"}
+NAMED_PARTS = [
+    (re.compile(r"\b[Ii]ntroduction\b|前言"), {"introduction"}),
+    (re.compile(r"\b[Cc]onclusion\b|結語"), {"conclusion"}),
+    (re.compile(r"\b[Aa]bstract\b|摘要"), {"abstract"}),
+    (re.compile(r"\b[Ss]ection II\b|第貳節"), {"balance-of-power"}),
+    (re.compile(r"\b[Ss]ection III\b|第叁節"), PHASES),
+    (re.compile(r"\b[Ss]ection IV\b|第肆節"), {"strategies"}),
+]
+FOOTNOTE_NAME = re.compile(r"\b[Ff]ootnote (\d+)|註 ?(\d+)")
+
+
+def test_explanations_name_only_what_their_item_cites(course):
+    unit_of = {p["key"]: u["slug"] for u in course["units"] for p in u["passages"]}
+    footnote_unit = {f["key"]: u["slug"] for u in course["units"] for f in u.get("footnotes", [])}
+    faults = []
+    for item in course["items"]:
+        cited_units = {unit_of[key] for key in item["passages"]}
+        cited_units |= {footnote_unit[key] for key in item.get("footnotes", [])}
+        texts = [("explanation", item["explanation"])]
+        texts += [
+            (f"choice {c['key']} feedback", c["feedback"])
+            for c in item["choices"]
+            if "feedback" in c
+        ]
+        for where, text in texts:
+            for language, value in text.items():
+                for pattern, units in NAMED_PARTS:
+                    if pattern.search(value) and not units & cited_units:
+                        faults.append(f"{item['key']} {where} ({language}) names {pattern.pattern}")
+                for match in FOOTNOTE_NAME.finditer(value):
+                    key = match.group(1) or match.group(2)
+                    if key not in item.get("footnotes", []):
+                        faults.append(f"{item['key']} {where} ({language}) names footnote {key}")
+    assert faults == []

@@ -91,6 +91,26 @@ def test_export_reproduces_the_loaded_file(course_data):
     assert dumps(export()) == MINI_COURSE.read_text(encoding="utf-8")
 
 
+def test_an_item_may_cite_a_footnote_alone(course_data):
+    """An answer held only by a footnote (footnote 1 of "phase-one") is cited by its key."""
+    course_data["items"][1]["passages"] = []
+    tags = course_data["items"][1].pop("tags")
+    course_data["items"][1]["footnotes"] = ["1"]
+    course_data["items"][1]["tags"] = tags
+    load(course_data)
+    item = Item.objects.get(key="intro-q2")
+    assert [f.key for f in item.footnotes.all()] == ["1"]
+    assert not item.passages.exists()
+    assert item.footnotes.get().get_absolute_url() == "/units/phase-one/#fn-1"
+    assert export() == course_data
+
+    course_data["items"][1]["passages"] = ["introduction-1"]
+    del course_data["items"][1]["footnotes"]
+    load(course_data)
+    assert not item.footnotes.exists()
+    assert export() == course_data
+
+
 def test_export_command_writes_json(course_data, tmp_path):
     load(course_data)
     out = tmp_path / "out.json"
@@ -137,6 +157,14 @@ def _item_citing_unknown_passage(data):
     data["items"][1]["passages"] = ["introduction-99"]
 
 
+def _item_citing_unknown_footnote(data):
+    data["items"][1]["footnotes"] = ["9"]
+
+
+def _item_citing_nothing(data):
+    data["items"][1]["passages"] = []
+
+
 BAD_FILES = [
     (
         _missing_english,
@@ -157,6 +185,12 @@ BAD_FILES = [
         _item_citing_unknown_passage,
         'items[1] "intro-q2".passages',
         "unknown passage “introduction-99”",
+    ),
+    (_item_citing_unknown_footnote, 'items[1] "intro-q2".footnotes', "unknown footnote “9”"),
+    (
+        _item_citing_nothing,
+        'items[1] "intro-q2".passages',
+        "cite at least one passage or footnote that holds the answer",
     ),
 ]
 

@@ -20,16 +20,17 @@ pytestmark = pytest.mark.django_db
 
 # Sessions kept in the database cost a query; with CACHE_URL (Redis) they live in the cache.
 SESSION_QUERIES = 1 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" else 0
-# Session and user, the attempt, the items with their choices and passages, the responses.
-QUIZ_PAGE_QUERIES = 6 + SESSION_QUERIES
+# Session and user, the attempt, the items with their choices, passages and footnotes, the
+# responses.
+QUIZ_PAGE_QUERIES = 7 + SESSION_QUERIES
 # …and, once finished, the count of missed items for "practise my mistakes".
-SUMMARY_QUERIES = 7 + SESSION_QUERIES
+SUMMARY_QUERIES = 8 + SESSION_QUERIES
 # Session and user, the attempt with its unit and course, then record_answer: the insert and
 # the attempt update (RETURNING its totals), in a savepoint under the test's transaction.
 ANSWER_QUERIES = 6 + SESSION_QUERIES
 # The first answer to an item since the content changed also reads the item, its choices
-# and its passages; later answers find them in the cache.
-ITEM_QUERIES = 3
+# and its cited passages and footnotes; later answers find them in the cache.
+ITEM_QUERIES = 4
 
 
 def attempt_over(student, count):
@@ -84,7 +85,7 @@ def test_answer_queries_do_not_grow_with_items(
     student_client, student, django_assert_num_queries, htmx
 ):
     # The plain post renders the whole page: the page's item queries come on top.
-    expected = ANSWER_QUERIES if htmx else ANSWER_QUERIES + 4
+    expected = ANSWER_QUERIES if htmx else ANSWER_QUERIES + 5
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     for count in (5, 20):
         attempt = attempt_over(student, count)

@@ -4,8 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from courseware.course_file import load, read_course_file
+from quizzes import services
 from quizzes.models import Attempt, Item, Response
 from quizzes.samples import right_answer, wrong_answer
+from tests.conftest import MINI_COURSE
 
 from .conftest import answer_url, item, post_answer
 
@@ -163,6 +166,19 @@ def test_htmx_answer_returns_the_feedback_in_place(student_client, attempt):
     assert '<div id="quiz-announcer" hx-swap-oob="innerHTML">' in html
     assert "HX-Request" in response["Vary"]
     assert Response.objects.get().score == 1
+
+
+def test_feedback_links_a_cited_footnote(student_client, student, intro):
+    """An item citing a footnote points the reader to it on its unit page."""
+    data = read_course_file(MINI_COURSE)
+    data["items"][0]["footnotes"] = ["1"]
+    load(data)
+    attempt = services.start_or_resume_attempt(student, intro)
+    html = post_answer(
+        student_client, attempt, item("intro-q1"), ["b"], HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert 'href="/units/introduction/#p-introduction-1"' in html
+    assert '<a href="/units/phase-one/#fn-1">III.1 Phase one, note 1</a>' in html
 
 
 def test_htmx_answer_updates_progress_and_score_out_of_band(student_client, attempt):
