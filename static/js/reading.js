@@ -72,37 +72,83 @@
     });
   });
 
-  // Glossary terms: a tooltip on hover, focus or tap, with both languages and the definition.
+  // Footnote markers are buttons (role="button" on a link that still works without
+  // JavaScript): Space opens them as Enter does.
+  reading.addEventListener("keydown", function (event) {
+    var marker = event.target.closest && event.target.closest("a[data-footnote]");
+    if (marker && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();
+      marker.click();
+    }
+  });
+
+  // Glossary terms: a card with both languages and the definition. A mouse shows it on
+  // hover, the keyboard on focus; a tap shows it and a second tap on the term (a tap
+  // elsewhere, or Esc) closes it. On touch the browser also fires mouseover, focus and click
+  // for one tap, so whether the card was open is read when the finger comes down.
   var tooltip = document.getElementById("term-tooltip");
   var current = null;
+  var openBeforeTap = false;
+  var lastInput = "mouse";  // mouse, touch, pen or keyboard
+  var MARGIN = 8;
+
+  function place(link) {
+    var root = document.documentElement;
+    var viewWidth = root.clientWidth, viewHeight = window.innerHeight;
+    tooltip.style.maxWidth = Math.min(384, viewWidth - 2 * MARGIN) + "px";
+    var rect = link.getBoundingClientRect();
+    var left = Math.max(MARGIN, Math.min(rect.left, viewWidth - tooltip.offsetWidth - MARGIN));
+    var height = tooltip.offsetHeight;
+    var top = rect.bottom + 6;
+    if (top + height > viewHeight - MARGIN && rect.top - 6 - height >= MARGIN) {
+      top = rect.top - 6 - height;  // no room below: above the term
+    } else if (top + height > viewHeight - MARGIN) {
+      top = Math.max(MARGIN, viewHeight - MARGIN - height);
+    }
+    tooltip.style.left = (window.scrollX + left) + "px";
+    tooltip.style.top = (window.scrollY + top) + "px";
+  }
   function showTerm(link) {
     var entry = document.getElementById("term-" + link.dataset.term);
     if (!entry || !tooltip) return;
+    if (current === link && !tooltip.hidden) return;
     tooltip.innerHTML = "";
     var title = document.createElement("p");
+    title.className = "term-tooltip-title";
     title.innerHTML = entry.querySelector("dt").innerHTML;
-    title.style.fontWeight = "700";
     tooltip.appendChild(title);
     entry.querySelectorAll("dd > p:not(.occurrences)").forEach(function (p) { tooltip.appendChild(p.cloneNode(true)); });
     tooltip.hidden = false;
-    var rect = link.getBoundingClientRect();
-    tooltip.style.left = Math.max(8, Math.min(window.scrollX + rect.left, window.scrollX + document.documentElement.clientWidth - tooltip.offsetWidth - 8)) + "px";
-    tooltip.style.top = (window.scrollY + rect.bottom + 6) + "px";
+    place(link);
+    if (current && current !== link) current.removeAttribute("aria-describedby");
     link.setAttribute("aria-describedby", "term-tooltip");
+    link.setAttribute("aria-expanded", "true");
     current = link;
   }
   function hideTerm() {
     if (!tooltip) return;
     tooltip.hidden = true;
-    if (current) current.removeAttribute("aria-describedby");
+    if (current) {
+      current.removeAttribute("aria-describedby");
+      current.setAttribute("aria-expanded", "false");
+    }
     current = null;
   }
-  reading.addEventListener("mouseover", function (event) {
+  document.addEventListener("pointerdown", function (event) {
+    lastInput = event.pointerType || "mouse";
+    var link = event.target.closest && event.target.closest("#reading a.term");
+    openBeforeTap = Boolean(link && current === link && tooltip && !tooltip.hidden);
+    if (!link && !(event.target.closest && event.target.closest("#term-tooltip"))) hideTerm();
+  }, true);
+  reading.addEventListener("pointerover", function (event) {
+    if (event.pointerType !== "mouse") return;
     var link = event.target.closest("a.term");
     if (link) showTerm(link);
   });
-  reading.addEventListener("mouseout", function (event) {
-    if (event.target.closest("a.term") && current !== document.activeElement) hideTerm();
+  reading.addEventListener("pointerout", function (event) {
+    if (event.pointerType !== "mouse") return;
+    var link = event.target.closest("a.term");
+    if (link && link === current && link !== document.activeElement) hideTerm();
   });
   reading.addEventListener("focusin", function (event) {
     var link = event.target.closest("a.term");
@@ -112,13 +158,22 @@
     if (row) row.classList.add("is-twin");
   });
   reading.addEventListener("focusout", function (event) {
-    if (event.target.closest("a.term")) hideTerm();
+    var link = event.target.closest("a.term");
+    if (link && link === current && lastInput !== "touch" && lastInput !== "pen") hideTerm();
   });
   reading.addEventListener("click", function (event) {
     var link = event.target.closest("a.term");
     if (!link) return;
     event.preventDefault();  // a tap shows the definition instead of jumping away
-    if (current === link && !tooltip.hidden) hideTerm(); else showTerm(link);
+    var pointer = event.detail === 0 ? "keyboard" : lastInput;
+    if (pointer === "mouse") { showTerm(link); return; }
+    var wasOpen = pointer === "keyboard" ? (current === link && !tooltip.hidden) : openBeforeTap;
+    if (wasOpen) hideTerm(); else showTerm(link);
+    openBeforeTap = false;
   });
-  document.addEventListener("keydown", function (event) { if (event.key === "Escape") hideTerm(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") hideTerm();
+    if (event.key === "Tab") lastInput = "keyboard";
+  });
+  window.addEventListener("resize", function () { if (current) place(current); });
 })();

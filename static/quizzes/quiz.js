@@ -17,6 +17,22 @@
   }
   document.addEventListener("htmx:afterSettle", focusRequested);
 
+  // A matching select is as wide as its column, so a phone cuts a long match short: repeat
+  // the chosen match in full under it (quiz.css shows this only on narrow screens).
+  function echoMatch(select) {
+    var echo = select.parentElement.querySelector("[data-match-chosen]");
+    if (!echo) return;
+    echo.textContent = select.value ? select.options[select.selectedIndex].text : "";
+  }
+  function echoAll(root) {
+    (root || document).querySelectorAll("select[data-match]").forEach(echoMatch);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-match]")) echoMatch(event.target);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) { echoAll(event.detail.elt); });
+  echoAll();
+
   function entryText(row) {
     var text = row.querySelector(".ordering-text [lang]") || row.querySelector(".ordering-text");
     return text ? text.textContent.trim() : "";

@@ -268,7 +268,7 @@ def test_instructor_home_lists_classes_with_student_counts(client, instructor, s
     client.force_login(instructor)
     html = client.get(reverse("classroom:home")).content.decode()
     assert "越南外交 A 班" in html and "Create a class" in html
-    assert "<td>1</td>" in html
+    assert '<td data-label="Students">1</td>' in html
 
 
 def test_student_home_lists_assigned_units_by_due_date_with_status(
