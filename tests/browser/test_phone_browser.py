@@ -16,7 +16,7 @@ PASSWORD = "pw-Student-123"
 def live_full_course(transactional_db):
     """The bundled course, committed for the live server: its matching items have the long
     options that widened the quiz page past the screen (725 px, 1,162 px)."""
-    from courseware.loading import DEFAULT_COURSE_FILE, load, read_course_file
+    from courseware.course_file import DEFAULT_COURSE_FILE, load, read_course_file
 
     load(read_course_file(DEFAULT_COURSE_FILE))
 
