@@ -33,13 +33,13 @@ def validate_bank(data: dict, v: Validator) -> None:
         where = f"tags[{index}]"
         if not v.fields(tag, where, required={"key", "group", "label"}):
             continue
-        v.key(tag.get("key"), f"{where}.key", tag_keys)
+        v.key(tag.get("key"), f"{where}.key", tag_keys, column=(Tag, "key"))
         if tag.get("group") not in Tag.Group.values:
             v.error(
                 f"{where}.group",
                 _("must be one of %(choices)s") % {"choices": ", ".join(Tag.Group.values)},
             )
-        v.translated(tag.get("label"), f"{where}.label")
+        v.translated(tag.get("label"), f"{where}.label", column=(Tag, "label"))
 
     item_keys: set[str] = set()
     for index, item in enumerate(v.items_of(data.get("items"), "items")):
@@ -52,7 +52,7 @@ def validate_bank(data: dict, v: Validator) -> None:
         ):
             continue
         where = f'{where} "{item.get("key")}"'
-        v.key(item.get("key"), f"{where}.key", item_keys)
+        v.key(item.get("key"), f"{where}.key", item_keys, column=(Item, "key"))
         if not isinstance(item.get("unit"), str) or item.get("unit") not in v.unit_slugs:
             v.error(f"{where}.unit", _("unknown unit “%(slug)s”") % {"slug": item.get("unit")})
         kind = item.get("kind")
@@ -104,7 +104,7 @@ def _validate_choices(item: dict, kind: str, where: str, v: Validator) -> None:
             required, optional = {"key", "text", "correct", "feedback"}, set()
         if not v.fields(choice, cwhere, required=required, optional=optional):
             continue
-        v.key(choice.get("key"), f"{cwhere}.key", keys)
+        v.key(choice.get("key"), f"{cwhere}.key", keys, column=(Choice, "key"))
         v.translated(choice.get("text"), f"{cwhere}.text")
         if "match" in choice:
             v.translated(choice["match"], f"{cwhere}.match")

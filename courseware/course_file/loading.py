@@ -37,12 +37,14 @@ class LoadContext:
     passages: dict[str, Passage]
     force: bool
     stats: dict[str, int] = field(default_factory=dict)
+    # Removals that need --force: all are collected, so one run names every one of them.
+    refusals: list[str] = field(default_factory=list)
 
     def count(self, name: str, n: int = 1) -> None:
         self.stats[name] = self.stats.get(name, 0) + n
 
     def refuse(self, message: str) -> None:
-        raise CourseFileError([message])
+        self.refusals.append(message)
 
 
 def translated_fields(name: str, value: dict | None) -> dict[str, str]:
@@ -93,6 +95,7 @@ def remove_missing(queryset, ctx: LoadContext, label: str, describe) -> None:
                 )
                 % {"what": describe(obj)}
             )
+            continue
         if not getattr(obj, "archived", True):
             obj.archived = True
             obj.save(update_fields=["archived"])
@@ -225,6 +228,8 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
     Term.objects.filter(course=course).exclude(key__in=terms).delete()
     Reference.objects.filter(course=course).exclude(key__in=references).delete()
 
+    if ctx.refusals:
+        raise CourseFileError(ctx.refusals)  # rolls the whole load back
     if render_all(course, ctx) or ctx.stats:
         Course.objects.filter(pk=course.pk).mark_content_changed()
     return ctx.stats

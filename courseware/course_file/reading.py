@@ -2,45 +2,47 @@
 
 The file is read whole and normalised to NFC; ``Validator`` walks it collecting every fault,
 each named by where it is (``units[2] "introduction" › passages[3] "intro-4" › text.en``).
+Texts are checked against the column they go to, so SQLite (which ignores a column's
+length) and PostgreSQL (which enforces it) accept and refuse the same files.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
+
+from ..file_checks import Faults, FileFaults, read_json_file
 
 LANGUAGES = ("zh-hant", "en")
 FORMAT_VERSION = 1
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# fullmatch, never match: "$" would let a key end in a line break, which breaks its URL.
+KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 DEFAULT_COURSE_FILE = Path(__file__).resolve().parent.parent / "content" / "course.json"
-# JSON can carry both as escapes (\u0000, \ud800): PostgreSQL refuses NUL in text, and a lone
-# surrogate (half of a pair) cannot be encoded as UTF-8 for any database.
-UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
 def field_name(name: str, language: str) -> str:
     return f"{name}_{language.replace('-', '_')}"
 
 
-class CourseFileError(Exception):
-    """The file cannot be loaded; ``errors`` name every fault and where it is."""
+def column_length(model: type[models.Model], name: str) -> int | None:
+    """The length the database enforces for a field (None for unbounded text)."""
+    return model._meta.get_field(name).max_length
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("\n".join(errors))
+
+class CourseFileError(FileFaults):
+    """The file cannot be loaded; ``errors`` name every fault and where it is."""
 
 
 @dataclass
-class Validator:
-    """Collects faults while walking the file; the helpers return cleaned values."""
+class Validator(Faults):
+    """Collects faults while walking the file, and the keys later sections refer to."""
 
-    errors: list[str] = field(default_factory=list)
     unit_slugs: set[str] = field(default_factory=set)
     passage_keys: set[str] = field(default_factory=set)
     # Footnote keys are unique in the course, so a quiz item can cite one by its key alone.
@@ -48,20 +50,8 @@ class Validator:
     term_keys: set[str] = field(default_factory=set)
     reference_keys: set[str] = field(default_factory=set)
 
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
-
-    def fields(self, obj: Any, where: str, *, required: set[str], optional: set[str] = frozenset()):
-        if not isinstance(obj, dict):
-            self.error(where, _("expected an object"))
-            return False
-        for name in sorted(set(obj) - required - set(optional)):
-            self.error(where, _("unknown field “%(field)s”") % {"field": name})
-        for name in sorted(required - set(obj)):
-            self.error(where, _("missing field “%(field)s”") % {"field": name})
-        return True
-
-    def translated(self, value: Any, where: str, *, allow_empty: bool = False) -> bool:
+    def translated(self, value: Any, where: str, *, allow_empty: bool = False, column=None) -> bool:
+        """Both languages' texts; ``column`` is (model, field) when the column has a length."""
         if not isinstance(value, dict):
             self.error(where, _("expected an object with “zh-hant” and “en”"))
             return False
@@ -69,18 +59,22 @@ class Validator:
         for name in sorted(set(value) - set(LANGUAGES)):
             self.error(where, _("unknown language “%(language)s”") % {"language": name})
             ok = False
+        max_length = column_length(*column) if column else None
         for language in LANGUAGES:
-            text = value.get(language)
-            if not isinstance(text, str) or (not allow_empty and not text.strip()):
-                self.error(f"{where}.{language}", _("missing or empty text"))
-                ok = False
-            elif not self.storable(text, f"{where}.{language}"):
-                ok = False
+            ok &= self.text(
+                value.get(language),
+                f"{where}.{language}",
+                max_length=max_length,
+                blank=allow_empty,
+            )
         return ok
 
-    def key(self, value: Any, where: str, seen: set[str]) -> bool:
-        if not isinstance(value, str) or not KEY_PATTERN.match(value):
+    def key(self, value: Any, where: str, seen: set[str], *, column) -> bool:
+        """A stable key of the file; ``column`` is the (model, field) it is stored in."""
+        if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
             self.error(where, _("a key must be lowercase letters, digits and hyphens"))
+            return False
+        if not self.text(value, where, max_length=column_length(*column)):
             return False
         if value in seen:
             self.error(where, _("duplicate key “%(key)s”") % {"key": value})
@@ -88,47 +82,13 @@ class Validator:
         seen.add(value)
         return True
 
-    def string(self, value: Any, where: str) -> bool:
-        if not isinstance(value, str) or not value.strip():
-            self.error(where, _("missing or empty text"))
-            return False
-        return self.storable(value, where)
-
-    def storable(self, text: str, where: str) -> bool:
-        if UNSTORABLE_CHARACTER.search(text):
-            self.error(
-                where,
-                _("contains a NUL character or a lone surrogate, which no database can store"),
-            )
-            return False
-        return True
-
-    def items_of(self, value: Any, where: str) -> list:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(where, _("expected a list"))
-            return []
-        return value
+    def string(self, value: Any, where: str, *, column=None) -> bool:
+        max_length = column_length(*column) if column else None
+        return self.text(value, where, max_length=max_length, blank=False)
 
 
 def read_course_file(path: str | Path) -> dict:
-    try:
-        raw = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CourseFileError([_("%(path)s: no such file") % {"path": path}]) from None
-    except UnicodeDecodeError:
-        raise CourseFileError([_("%(path)s: not UTF-8 text") % {"path": path}]) from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise CourseFileError(
-            [
-                _("%(path)s line %(line)s column %(column)s: malformed JSON (%(reason)s)")
-                % {"path": path, "line": exc.lineno, "column": exc.colno, "reason": exc.msg}
-            ]
-        ) from None
-    return normalise(data)
+    return normalise(read_json_file(path, CourseFileError))
 
 
 def normalise(value: Any) -> Any:

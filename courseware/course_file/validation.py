@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ..models import Passage, PassageNote, Unit
+from ..models import Citation, Course, Footnote, Passage, PassageNote, Reference, Term, Unit
 from ..rendering import footnote_keys_in
 from .reading import FORMAT_VERSION, LANGUAGES, CourseFileError, Validator
 from .sections import registered_sections
@@ -44,9 +44,9 @@ def validate(data: Any) -> None:
 
 def _validate_course(course: Any, v: Validator) -> None:
     if v.fields(course, "course", required={"slug", "title", "author", "description", "source"}):
-        v.key(course.get("slug"), "course.slug", set())
-        v.translated(course.get("title"), "course.title")
-        v.string(course.get("author"), "course.author")
+        v.key(course.get("slug"), "course.slug", set(), column=(Course, "slug"))
+        v.translated(course.get("title"), "course.title", column=(Course, "title"))
+        v.string(course.get("author"), "course.author", column=(Course, "author"))
         v.translated(course.get("description"), "course.description")
         v.translated(course.get("source"), "course.source")
 
@@ -61,8 +61,8 @@ def _validate_terms(value: Any, v: Validator) -> dict[str, dict[str, list[str]]]
         ):
             continue
         where = f'{where} "{term.get("key")}"'
-        v.key(term.get("key"), f"{where}.key", v.term_keys)
-        v.translated(term.get("term"), f"{where}.term")
+        v.key(term.get("key"), f"{where}.key", v.term_keys, column=(Term, "key"))
+        v.translated(term.get("term"), f"{where}.term", column=(Term, "term"))
         v.translated(term.get("definition"), f"{where}.definition")
         if "literal" in term:
             v.translated(term["literal"], f"{where}.literal")
@@ -89,8 +89,8 @@ def _validate_references(value: Any, v: Validator) -> None:
         if not v.fields(reference, where, required={"key", "label", "entry"}):
             continue
         where = f'{where} "{reference.get("key")}"'
-        v.key(reference.get("key"), f"{where}.key", v.reference_keys)
-        v.string(reference.get("label"), f"{where}.label")
+        v.key(reference.get("key"), f"{where}.key", v.reference_keys, column=(Reference, "key"))
+        v.string(reference.get("label"), f"{where}.label", column=(Reference, "label"))
         v.translated(reference.get("entry"), f"{where}.entry")
 
 
@@ -114,16 +114,16 @@ def _validate_unit(unit, where, footnote_keys, term_forms, used_terms, v: Valida
     ):
         return
     where = f'{where} "{unit.get("slug")}"'
-    v.key(unit.get("slug"), f"{where}.slug", v.unit_slugs)
+    v.key(unit.get("slug"), f"{where}.slug", v.unit_slugs, column=(Unit, "slug"))
     if unit.get("kind") not in Unit.Kind.values:
         v.error(
             f"{where}.kind",
             _("must be one of %(choices)s") % {"choices": ", ".join(Unit.Kind.values)},
         )
     for name in ("label", "title", "summary"):
-        v.translated(unit.get(name), f"{where}.{name}")
+        v.translated(unit.get(name), f"{where}.{name}", column=(Unit, name))
     if unit.get("period") is not None:
-        v.translated(unit["period"], f"{where}.period")
+        v.translated(unit["period"], f"{where}.period", column=(Unit, "period"))
     elif unit.get("kind") == Unit.Kind.PHASE:
         v.error(f"{where}.period", _("a phase unit needs its period"))
     objectives = v.items_of(unit.get("objectives"), f"{where}.objectives")
@@ -151,7 +151,7 @@ def _validate_footnotes(value: Any, where: str, footnote_keys: set[str], v: Vali
     for index, footnote in enumerate(v.items_of(value, f"{where}.footnotes")):
         fwhere = f"{where}.footnotes[{index}]"
         if v.fields(footnote, fwhere, required={"key", "text"}):
-            v.key(footnote.get("key"), f"{fwhere}.key", footnote_keys)
+            v.key(footnote.get("key"), f"{fwhere}.key", footnote_keys, column=(Footnote, "key"))
             unit_footnotes.add(str(footnote.get("key")))
             v.translated(footnote.get("text"), f"{fwhere}.text")
     return unit_footnotes
@@ -164,7 +164,7 @@ def _validate_passage(passage, where, unit_footnotes, term_forms, used_terms, v)
     ):
         return set()
     where = f'{where} "{passage.get("key")}"'
-    v.key(passage.get("key"), f"{where}.key", v.passage_keys)
+    v.key(passage.get("key"), f"{where}.key", v.passage_keys, column=(Passage, "key"))
     if passage.get("kind") not in Passage.Kind.values:
         v.error(
             f"{where}.kind",
@@ -197,7 +197,7 @@ def _validate_citations(value: Any, where: str, text: dict, v: Validator) -> Non
             v.error(
                 f"{cwhere}.ref", _("unknown reference “%(key)s”") % {"key": citation.get("ref")}
             )
-        if v.translated(citation.get("text"), f"{cwhere}.text"):
+        if v.translated(citation.get("text"), f"{cwhere}.text", column=(Citation, "text")):
             for language in LANGUAGES:
                 if citation["text"][language] not in text[language]:
                     v.error(

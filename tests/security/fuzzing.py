@@ -218,6 +218,9 @@ def mutated(draw, original: dict) -> dict:
                     st.sampled_from(EDGE_STRINGS).map(lambda edge, text=text: text + edge),
                     st.text(min_size=1, max_size=30),
                     st.sampled_from(elsewhere).map(str),
+                    # A key with a line break after it; a text past its column's length.
+                    st.just(text + "\n"),
+                    st.integers(1, 400).map(lambda n, text=text: text + "長" * n),
                 )
             )
             continue

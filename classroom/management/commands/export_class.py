@@ -1,152 +1,10 @@
-"""Write one class as JSON: its instructor and roster, assignments, reading and every answer.
-
-Everything is named by a stable key, never by a database id: users by username, units by
-slug, items by key. ``import_class`` restores the file into another database that has the
-same course loaded. The file holds password hashes (so that people can sign in after a
-restore): it is written readable by its owner only, and should be kept like a password.
-"""
-
-from __future__ import annotations
-
-import json
-import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
-from classroom.models import Assignment, Enrollment, SchoolClass, is_instructor, normalise_join_code
-from courseware.models import ReadingProgress
-from quizzes.models import Attempt, Item, Response
-
-FORMAT = "vnbop-class/1"
-
-
-def find_class(reference: str) -> SchoolClass:
-    """A class by id or by join code (as typed: case, spaces and dashes ignored)."""
-    code = normalise_join_code(reference)
-    by_code = SchoolClass.objects.filter(join_code=code).first() if code else None
-    by_id = SchoolClass.objects.filter(pk=int(reference)).first() if reference.isdigit() else None
-    if by_code and by_id and by_code != by_id:
-        raise CommandError(f"{reference!r} is both a class id and another class's join code.")
-    found = by_code or by_id
-    if found is None:
-        raise CommandError(f"No class has the id or join code {reference!r}.")
-    return found
-
-
-def moment(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def export_class(school_class: SchoolClass) -> dict:
-    enrollments = list(
-        Enrollment.objects.filter(school_class=school_class)
-        .select_related("student")
-        .order_by("joined_at", "pk")
-    )
-    students = [enrollment.student for enrollment in enrollments]
-    people = [school_class.instructor] + [s for s in students if s != school_class.instructor]
-    item_keys = dict(Item.objects.values_list("pk", "key"))
-    attempts = (
-        Attempt.objects.filter(student__in=students)
-        .select_related("student", "unit")
-        .prefetch_related(
-            Prefetch("responses", Response.objects.select_related("item").order_by("pk"))
-        )
-        .order_by("started_at", "pk")
-    )
-    return {
-        "format": FORMAT,
-        "class": {
-            "name": school_class.name,
-            "term": school_class.term,
-            "join_code": school_class.join_code,
-            "created_at": moment(school_class.created_at),
-            "instructor": school_class.instructor.username,
-        },
-        "users": [_user(person) for person in people],
-        "enrollments": [
-            {
-                "student": enrollment.student.username,
-                "joined_at": moment(enrollment.joined_at),
-                "removed_at": moment(enrollment.removed_at),
-            }
-            for enrollment in enrollments
-        ],
-        "assignments": [
-            {
-                "unit": assignment.unit.slug,
-                "due_at": moment(assignment.due_at),
-                "visible_from": moment(assignment.visible_from),
-                "note": assignment.note,
-                "created_at": moment(assignment.created_at),
-            }
-            for assignment in Assignment.objects.filter(school_class=school_class)
-            .select_related("unit")
-            .order_by("due_at", "pk")
-        ],
-        "reading": [
-            {
-                "student": progress.user.username,
-                "unit": progress.unit.slug,
-                "opened_at": moment(progress.opened_at),
-                "read_at": moment(progress.read_at),
-            }
-            for progress in ReadingProgress.objects.filter(user__in=students)
-            .select_related("user", "unit")
-            .order_by("user__username", "unit__order", "pk")
-        ],
-        "attempts": [_attempt(attempt, item_keys) for attempt in attempts],
-    }
-
-
-def _user(user) -> dict:
-    # Never is_staff / is_superuser: a class file must not be a way to make an administrator.
-    return {
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "password": user.password,
-        "is_active": user.is_active,
-        "instructor": is_instructor(user),
-        "date_joined": moment(user.date_joined),
-        "last_login": moment(user.last_login),
-    }
-
-
-def _attempt(attempt: Attempt, item_keys: dict[int, str]) -> dict:
-    return {
-        "student": attempt.student.username,
-        "unit": attempt.unit.slug,
-        "is_practice": attempt.is_practice,
-        "items": [item_keys[pk] for pk in attempt.item_ids if pk in item_keys],
-        "seed": attempt.seed,
-        "started_at": moment(attempt.started_at),
-        "finished_at": moment(attempt.finished_at),
-        "item_count": attempt.item_count,
-        "answered_count": attempt.answered_count,
-        "points": attempt.points,
-        "responses": [
-            {
-                "item": response.item.key,
-                "answer": response.answer,
-                "score": response.score,
-                "is_correct": response.is_correct,
-                "answered_at": moment(response.answered_at),
-            }
-            for response in attempt.responses.all()
-        ],
-    }
-
-
-def write_private(path: Path, text: str) -> None:
-    """Create (or truncate) the file readable and writable by its owner only."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
+from classroom.class_file import ClassFileError, dumps, export_class, find_class, write_private
+from courseware.command_line import in_terminal_language
 
 
 class Command(BaseCommand):
@@ -159,19 +17,32 @@ class Command(BaseCommand):
         parser.add_argument("school_class", metavar="CLASS", help="Class id or join code.")
         parser.add_argument("--output", help="File to write (default: standard output).")
 
+    @in_terminal_language
     def handle(self, *args, school_class, output, **options):
-        found = find_class(school_class.strip())
+        try:
+            found = find_class(school_class.strip())
+        except ClassFileError as error:
+            raise CommandError("\n".join(error.errors)) from None
         data = export_class(found)
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if not output:
-            self.stdout.write(text, ending="")
+            self.stdout.write(dumps(data), ending="")
             return
-        write_private(Path(output), text)
+        write_private(Path(output), dumps(data))
         answered = sum(len(attempt["responses"]) for attempt in data["attempts"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wrote {output}: {found.name} ({found.term}), "
-                f"{len(data['enrollments'])} students, {len(data['assignments'])} assignments, "
-                f"{len(data['attempts'])} attempts, {answered} responses."
+                _(
+                    "Wrote %(path)s: %(name)s (%(term)s), %(students)s students, "
+                    "%(assignments)s assignments, %(attempts)s attempts, %(responses)s responses."
+                )
+                % {
+                    "path": output,
+                    "name": found.name,
+                    "term": found.term,
+                    "students": len(data["enrollments"]),
+                    "assignments": len(data["assignments"]),
+                    "attempts": len(data["attempts"]),
+                    "responses": answered,
+                }
             )
         )

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from courseware.command_line import in_terminal_language
 from courseware.course_file import DEFAULT_COURSE_FILE, CourseFileError, load, read_course_file
 
 
@@ -14,12 +16,15 @@ class Command(BaseCommand):
             help="Archive units, passages and items that the file drops but students answered.",
         )
 
+    @in_terminal_language
     def handle(self, *args, path, force, **options):
         try:
             stats = load(read_course_file(path), force=force)
         except CourseFileError as exc:
             raise CommandError(
-                f"{path}: not loaded, the database is unchanged.\n" + "\n".join(exc.errors)
+                _("%(path)s: not loaded, the database is unchanged.") % {"path": path}
+                + "\n"
+                + "\n".join(exc.errors)
             ) from None
         if stats:
             summary = ", ".join(f"{count} {what}" for what, count in sorted(stats.items()))
