@@ -7,6 +7,7 @@ page and garbles every Chinese character.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
@@ -19,14 +20,18 @@ from .models import Enrollment, SchoolClass
 from .progress import ProgressGrid, UnitStatus, percent
 
 BOM = "\ufeff"
-# A cell starting with one of these is a formula to a spreadsheet: names and answers are
-# typed by students, so such text is prefixed with an apostrophe (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text starting with = + - @ tab or CR is a formula to a spreadsheet, and names and answers
+# are typed by students (OWASP "CSV injection"). A cell can also start inside the text:
+# wherever a spreadsheet in some locale ends a cell or a row ("," or ";", the separator where
+# the decimal mark is a comma, tab, a line break), ignoring our quotes if it splits on the
+# other separator. So every text is quoted, and an apostrophe (which makes the rest text)
+# goes before each such start, spaces and quotes in between included.
+FORMULA_START = re.compile(r"(^|[,;\t\r\n])([ \"]*)(?=[=+\-@\t\r])")
 
 
 def safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return FORMULA_START.sub(r"\1\2'", value)
     return value
 
 
@@ -36,7 +41,7 @@ class _Echo:
 
 
 def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)  # numbers stay numbers
 
     def lines() -> Iterator[str]:
         yield BOM + writer.writerow(header)

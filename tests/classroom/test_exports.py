@@ -152,3 +152,61 @@ def test_the_large_pages_follow_gzip_level(settings, client, instructor, school_
     response = plain.get(url, HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert "Content-Encoding" not in response
+
+
+HOSTILE_NAMES = [
+    'Ann;=HYPERLINK("http://x")',
+    "Bob,@SUM(1+1)*cmd|' /C calc'!A0",
+    "Cy\n=2+3",
+    'Di; "=4+4',
+    " =5+5",
+    "\t=6+6",
+    "Eve,+7",
+    "Fay;-8+8",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cells_as_any_spreadsheet_may_split_them(body: str) -> list[str]:
+    """Every piece a spreadsheet could take for a cell: split on either separator or a line
+    break, our quotes ignored (as when the file's separator is not the locale's)."""
+    pieces = []
+    for line in body.splitlines():
+        for by_comma in line.split(","):
+            pieces += by_comma.split(";")
+    return [piece.lstrip(' "') for piece in pieces]
+
+
+@pytest.mark.parametrize("name", ["gradebook_csv", "responses_csv"])
+def test_no_separator_or_line_break_in_a_cell_can_start_a_formula(
+    client, instructor, school_class, graded, django_user_model, units, name
+):
+    """Before: only a formula at the very start was defused, so "Ann;=HYPERLINK(…)" became a
+    formula in a spreadsheet that splits on ";" (the list separator where the decimal mark
+    is a comma), and text was not quoted."""
+    for index, hostile in enumerate(HOSTILE_NAMES):
+        user = make_user(django_user_model, f"hostile{index}", name=hostile)
+        enroll(school_class, user)
+        make_attempt(user, units[0], [1, 0, 1, 0, 0])
+    client.force_login(instructor)
+    response = client.get(reverse(f"classroom:{name}", args=[school_class.pk]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+
+    for piece in cells_as_any_spreadsheet_may_split_them(body):
+        assert not piece.startswith(FORMULA_STARTS), piece
+    rows = list(csv.reader(io.StringIO(body)))
+    names = {row[1] for row in rows[1:]}
+    assert 'Ann;\'=HYPERLINK("http://x")' in names  # still readable, one cell
+    assert "Cy\n'=2+3" in names
+    # Text is quoted: a separator or line break inside stays inside its cell.
+    assert '"hostile0","Ann;\'=HYPERLINK(""http://x"")"' in body
+    assert '"hostile2","Cy\n\'=2+3"' in body
+
+
+def test_numbers_stay_numbers_and_ordinary_text_is_unchanged(
+    client, instructor, school_class, graded
+):
+    client.force_login(instructor)
+    response = client.get(reverse("classroom:gradebook_csv", args=[school_class.pk]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert '"student","陳怡君",80,"Mastered"' in body
