@@ -112,9 +112,29 @@ def load(data: dict, *, force: bool = False) -> dict[str, int]:
 
 def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
     course_data = data["course"]
-    course = Course.objects.filter(slug=course_data["slug"]).first()
-    ctx = LoadContext(course=course, units={}, passages={}, force=force)
-    course = upsert(
+    ctx = LoadContext(
+        course=Course.objects.filter(slug=course_data["slug"]).first(),
+        units={},
+        passages={},
+        force=force,
+    )
+    ctx.course = course = _load_course(course_data, ctx)
+    references = _load_references(data["references"], ctx)
+    terms = _load_terms(data["terms"], ctx)
+    for order, unit_data in enumerate(data["units"], start=1):
+        _load_unit(unit_data, order, references, terms, ctx)
+    for section in registered_sections():
+        section.load(data, ctx)
+    _remove_what_the_file_dropped(data, references, terms, ctx)
+    if ctx.refusals:
+        raise CourseFileError(ctx.refusals)  # rolls the whole load back
+    if render_all(course, ctx) or ctx.stats:
+        Course.objects.filter(pk=course.pk).mark_content_changed()
+    return ctx.stats
+
+
+def _load_course(course_data: dict, ctx: LoadContext) -> Course:
+    return upsert(
         Course,
         {"slug": course_data["slug"]},
         {
@@ -126,29 +146,34 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
         ctx,
         "courses",
     )
-    ctx.course = course
 
+
+def _load_references(entries: list[dict], ctx: LoadContext) -> dict[str, Reference]:
     references = {}
-    for reference in data["references"]:
+    for reference in entries:
         references[reference["key"]] = upsert(
             Reference,
             {"key": reference["key"]},
             {
-                "course": course,
+                "course": ctx.course,
                 "label": reference["label"],
                 **translated_fields("entry", reference["entry"]),
             },
             ctx,
             "references",
         )
+    return references
+
+
+def _load_terms(entries: list[dict], ctx: LoadContext) -> dict[str, Term]:
     terms = {}
-    for term in data["terms"]:
+    for term in entries:
         forms = {language: "\n".join(term["forms"][language]) for language in LANGUAGES}
         terms[term["key"]] = upsert(
             Term,
             {"key": term["key"]},
             {
-                "course": course,
+                "course": ctx.course,
                 **translated_fields("term", term["term"]),
                 **translated_fields("definition", term["definition"]),
                 **translated_fields("literal", term.get("literal")),
@@ -157,59 +182,57 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
             ctx,
             "terms",
         )
+    return terms
 
-    for order, unit_data in enumerate(data["units"], start=1):
-        objectives = joined_lines(unit_data["objectives"])
-        unit = upsert(
-            Unit,
-            {"slug": unit_data["slug"]},
+
+def _load_unit(unit_data: dict, order: int, references: dict, terms: dict, ctx) -> None:
+    objectives = joined_lines(unit_data["objectives"])
+    unit = upsert(
+        Unit,
+        {"slug": unit_data["slug"]},
+        {
+            "course": ctx.course,
+            "order": order,
+            "kind": unit_data["kind"],
+            "archived": False,
+            **translated_fields("label", unit_data["label"]),
+            **translated_fields("title", unit_data["title"]),
+            **translated_fields("period", unit_data.get("period")),
+            **translated_fields("summary", unit_data["summary"]),
+            **{field_name("objectives", language): objectives[language] for language in LANGUAGES},
+        },
+        ctx,
+        "units",
+    )
+    ctx.units[unit.slug] = unit
+    for footnote in unit_data.get("footnotes") or []:
+        upsert(
+            Footnote,
+            {"key": footnote["key"]},
+            {"unit": unit, **translated_fields("text", footnote["text"])},
+            ctx,
+            "footnotes",
+        )
+    for passage_order, passage_data in enumerate(unit_data["passages"], start=1):
+        passage = upsert(
+            Passage,
+            {"key": passage_data["key"]},
             {
-                "course": course,
-                "order": order,
-                "kind": unit_data["kind"],
+                "unit": unit,
+                "order": passage_order,
+                "kind": passage_data["kind"],
                 "archived": False,
-                **translated_fields("label", unit_data["label"]),
-                **translated_fields("title", unit_data["title"]),
-                **translated_fields("period", unit_data.get("period")),
-                **translated_fields("summary", unit_data["summary"]),
-                **{
-                    field_name("objectives", language): objectives[language]
-                    for language in LANGUAGES
-                },
+                **translated_fields("text", passage_data["text"]),
             },
             ctx,
-            "units",
+            "passages",
         )
-        ctx.units[unit.slug] = unit
-        for footnote in unit_data.get("footnotes") or []:
-            upsert(
-                Footnote,
-                {"key": footnote["key"]},
-                {"unit": unit, **translated_fields("text", footnote["text"])},
-                ctx,
-                "footnotes",
-            )
-        for passage_order, passage_data in enumerate(unit_data["passages"], start=1):
-            passage = upsert(
-                Passage,
-                {"key": passage_data["key"]},
-                {
-                    "unit": unit,
-                    "order": passage_order,
-                    "kind": passage_data["kind"],
-                    "archived": False,
-                    **translated_fields("text", passage_data["text"]),
-                },
-                ctx,
-                "passages",
-            )
-            ctx.passages[passage.key] = passage
-            _load_passage_annotations(passage, passage_data, references, terms, ctx)
+        ctx.passages[passage.key] = passage
+        _load_passage_annotations(passage, passage_data, references, terms, ctx)
 
-    for section in registered_sections():
-        section.load(data, ctx)
 
-    # Removals last: by now every item and citation points at rows that stay.
+def _remove_what_the_file_dropped(data: dict, references: dict, terms: dict, ctx) -> None:
+    """Last, so that by now every item and citation points at rows that stay."""
     remove_missing(
         Passage.objects.exclude(key__in=ctx.passages).filter(archived=False),
         ctx,
@@ -220,19 +243,13 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
         key__in=[f["key"] for u in data["units"] for f in u.get("footnotes") or []]
     ).delete()
     remove_missing(
-        Unit.objects.filter(course=course, archived=False).exclude(slug__in=ctx.units),
+        Unit.objects.filter(course=ctx.course, archived=False).exclude(slug__in=ctx.units),
         ctx,
         "units",
         lambda u: _("Unit “%(slug)s”") % {"slug": u.slug},
     )
-    Term.objects.filter(course=course).exclude(key__in=terms).delete()
-    Reference.objects.filter(course=course).exclude(key__in=references).delete()
-
-    if ctx.refusals:
-        raise CourseFileError(ctx.refusals)  # rolls the whole load back
-    if render_all(course, ctx) or ctx.stats:
-        Course.objects.filter(pk=course.pk).mark_content_changed()
-    return ctx.stats
+    Term.objects.filter(course=ctx.course).exclude(key__in=terms).delete()
+    Reference.objects.filter(course=ctx.course).exclude(key__in=references).delete()
 
 
 def _load_passage_annotations(passage, passage_data, references, terms, ctx) -> None:
