@@ -1,6 +1,7 @@
 """The reading pages' reads and writes: the course's units and content, which units a reader
 has opened and read, and how the page lays out."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -77,14 +78,33 @@ def unit_body(unit: Unit) -> dict:
     }
 
 
-def glossary_terms():
-    """Every term with the current passages it appears in, in reading order."""
-    return Term.objects.order_by("key").prefetch_related(
+LEADING_MARKS = re.compile(r"^[\W_]+")
+
+
+def glossary_terms(*, language: str = "en", query: str = "") -> list[Term]:
+    """Terms with the current passages they appear in (in reading order), listed by their
+    headword in the interface language, keeping those whose headwords or definitions (either
+    language) contain ``query``, case folded."""
+    terms = Term.objects.prefetch_related(
         Prefetch(
             "passages",
             Passage.objects.current().select_related("unit").order_by("unit__order", "order"),
         )
     )
+    needle = query.casefold()
+    if needle:
+        terms = [term for term in terms if needle in _searchable(term)]
+    headword = "term_zh_hant" if language == "zh-hant" else "term_en"
+    # By the headword's first letter or character, past any opening quote (「基洛」級潛艇).
+    return sorted(
+        terms, key=lambda term: LEADING_MARKS.sub("", getattr(term, headword) or "").casefold()
+    )
+
+
+def _searchable(term: Term) -> str:
+    fields = ("term_zh_hant", "term_en", "definition_zh_hant", "definition_en")
+    fields += ("literal_zh_hant", "literal_en")
+    return " ".join(getattr(term, name) or "" for name in fields).casefold()
 
 
 def bibliography(course: Course):

@@ -110,8 +110,18 @@ def mark_read(request, slug):
 
 @require_GET
 def glossary(request):
+    # The filter box works without JavaScript as this GET; with it, glossary.js filters as
+    # the reader types, on the same fields.
+    query = request.GET.get("q", "").strip()[:100]
     return render(
-        request, "courseware/glossary.html", {"terms": glossary_terms(), "course": the_course()}
+        request,
+        "courseware/glossary.html",
+        {
+            # Called only when the cached list misses, or for a filtered list (never cached).
+            "terms": partial(glossary_terms, language=get_language(), query=query),
+            "q": query,
+            "course": the_course(),
+        },
     )
 
 

@@ -13,9 +13,7 @@ from django.test import RequestFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="cuts a PostgreSQL connection"
-    ),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="cuts a PostgreSQL connection"),
 ]
 
 

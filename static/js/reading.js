@@ -44,6 +44,46 @@
   window.addEventListener("hashchange", highlightTarget);
   highlightTarget();
 
+  // Opened from a quiz question's feedback (quiz.js adds ?from=…&question=N): a way back to
+  // that question, as the student left it. Only a path on this site is followed.
+  (function () {
+    var params = new URLSearchParams(window.location.search);
+    var back = params.get("from") || "";
+    var number = params.get("question") || "";
+    if (!/^\/(?![\/\\])/.test(back) || !/^\d{1,4}$/.test(number)) return;
+    var bar = document.createElement("p");
+    bar.className = "back-to-question";
+    var link = document.createElement("a");
+    link.href = back;
+    link.textContent = (reading.dataset.backLabel || "{number}").replace("{number}", number);
+    var arrow = document.createElement("span");
+    arrow.setAttribute("aria-hidden", "true");
+    arrow.textContent = "← ";
+    link.prepend(arrow);
+    bar.appendChild(link);
+    reading.before(bar);
+    document.body.classList.add("has-back-to-question");
+  })();
+
+  // A citation leads to its entry in the unit's references, highlighted (CSS :target), with
+  // a link back to the paragraph that cited it.
+  reading.addEventListener("click", function (event) {
+    var cite = event.target.closest("a.cite");
+    if (!cite) return;
+    var row = cite.closest(".passage-row");
+    var entry = document.getElementById(cite.hash.slice(1));
+    if (!row || !entry) return;
+    var back = entry.querySelector(".cited-from");
+    if (!back) {
+      back = document.createElement("a");
+      back.className = "cited-from";
+      back.textContent = reading.dataset.citedFromLabel || "↩";
+      entry.appendChild(document.createTextNode(" "));
+      entry.appendChild(back);
+    }
+    back.href = "#" + row.id;
+  });
+
   // Footnotes open in place, under the paragraph, in each column's language.
   reading.addEventListener("click", function (event) {
     var marker = event.target.closest("a[data-footnote]");

@@ -33,6 +33,40 @@
   document.addEventListener("htmx:afterSettle", function (event) { echoAll(event.detail.elt); });
   echoAll();
 
+  // A feedback link to the passage carries the way back to this question: the unit page
+  // then offers "Back to question N" (reading.js).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".feedback-passages a") : null;
+    var holder = link && link.closest("[data-number]");
+    if (!holder) return;
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("from", window.location.pathname + window.location.search + "#" + holder.id);
+    url.searchParams.set("question", holder.dataset.number);
+    link.href = url.pathname + url.search + url.hash;
+  });
+
+  // Back to the quiz must show it as the student left it. Answers arrive by htmx, so a copy
+  // of the page from the browser's cache would show answered items unanswered: remember how
+  // many were answered, and fetch the page again if the copy shows fewer.
+  var quiz = document.getElementById("quiz");
+  var storageKey = quiz && quiz.dataset.attempt ? "quiz-answered-" + quiz.dataset.attempt : null;
+  function answeredOnScreen() {
+    var bar = document.getElementById("quiz-progress-bar");
+    return bar ? parseInt(bar.getAttribute("value"), 10) || 0 : 0;
+  }
+  function remember() {
+    if (!storageKey) return;
+    try { sessionStorage.setItem(storageKey, String(answeredOnScreen())); } catch (e) { /* storage off */ }
+  }
+  document.addEventListener("htmx:afterSettle", remember);
+  window.addEventListener("pageshow", function () {
+    if (!storageKey) return;
+    var known = null;
+    try { known = parseInt(sessionStorage.getItem(storageKey), 10); } catch (e) { known = null; }
+    if (known && known > answeredOnScreen()) window.location.reload();
+    else remember();
+  });
+
   function entryText(row) {
     var text = row.querySelector(".ordering-text [lang]") || row.querySelector(".ordering-text");
     return text ? text.textContent.trim() : "";

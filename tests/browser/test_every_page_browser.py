@@ -21,9 +21,7 @@ def pages_for(role: str, world) -> list[str]:
     return [
         concrete_url(row.route, values)
         for row in read_table()
-        if row.method == "GET"
-        and row.route not in NOT_PAGES
-        and row.outcomes[role] == "200"
+        if row.method == "GET" and row.route not in NOT_PAGES and row.outcomes[role] == "200"
     ]
 
 

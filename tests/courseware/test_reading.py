@@ -173,3 +173,42 @@ def test_print_view_has_both_columns_and_no_navigation(client, mini_course):
     html = client.get(reverse("courseware:unit_print", args=["phase-one"])).content.decode()
     assert "這是第一階段第1段" in html and "This is paragraph 1 of Phase one" in html
     assert "site-nav" not in html
+
+
+def glossary_headwords(client, language, query=None):
+    import re
+
+    data = {"q": query} if query is not None else {}
+    response = client.get(reverse("courseware:glossary"), data, HTTP_ACCEPT_LANGUAGE=language)
+    html = response.content.decode()
+    pattern = (
+        r'<dt><span lang="zh-Hant">([^<]*)</span>'
+        if language == "zh-hant"
+        else (r'<span lang="en">([^<]*)</span></dt>')
+    )
+    return re.findall(pattern, html), html
+
+
+def test_glossary_lists_terms_by_the_headword_of_the_interface_language(client, full_course):
+    zh, _html = glossary_headwords(client, "zh-hant")
+    en, _html = glossary_headwords(client, "en")
+    assert len(zh) == len(en) > 50
+    bare = [word.lstrip("「“\"'(（") for word in zh]
+    assert bare == sorted(bare)  # by the Chinese headword, not by the internal key
+    assert [word.casefold() for word in en] == sorted(word.casefold() for word in en)
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [("en", "BALANCE of", "balance of power"), ("zh-hant", "權力平衡", "權力平衡")],
+)
+def test_glossary_filter_works_as_a_get_without_javascript(
+    client, full_course, language, query, expected
+):
+    everything, _html = glossary_headwords(client, language)
+    shown, html = glossary_headwords(client, language, query)
+    assert 0 < len(shown) < len(everything)
+    assert any(expected in word for word in shown)
+    assert f'value="{query}"' in html
+    none, html = glossary_headwords(client, language, "zzzz-no-such-term")
+    assert none == [] and "empty-state" in html
