@@ -314,3 +314,11 @@ LOGGING = {
 }
 
 SITE_NAME = _("Vietnam and the Balance of Power")
+
+# --- LTI 1.3 (issue #17: the course inside the instructor's LMS; docs/lti.md) ------------
+# django-lti (lti_tool) keeps platform registrations, deployments, keys and launches; the
+# lti app ties them to classes, units and grades. Launch state lives in the cache: with more
+# than one worker process it must be shared (CACHE_URL, Redis), or a launch that reaches
+# another worker than its login step fails. Nothing else changes: the LTI routes set their
+# own frame headers, and pylti1p3 marks its launch cookies SameSite=None; Secure on HTTPS.
+INSTALLED_APPS += ["lti_tool", "lti"]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("quiz/", include("quizzes.urls")),
     path("", include("classroom.urls")),
+    path("", include("lti.urls")),
     path("", include("courseware.urls")),
 ]
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from courseware.models import Unit
 
+from . import signals
 from .grading import grade_answer
 from .models import Attempt, Item, Response
 from .presentation import AnswerError
@@ -132,6 +133,8 @@ def record_answer(*, attempt: Attempt, item: Item, answer: Any) -> Response:
     if not _add_to_attempt(attempt, score=grade.score, now=now):
         # Finished meanwhile (handed in from another tab): undo the insert.
         raise AttemptFinished(attempt.pk)
+    if attempt.finished_at is not None:
+        _announce_finished(attempt)
     return response
 
 
@@ -212,8 +215,18 @@ def _add_to_attempt(attempt: Attempt, *, score: float, now) -> bool:
 @transaction.atomic
 def finish_attempt(*, attempt: Attempt) -> Attempt:
     """Hand the attempt in now; unanswered items count as 0. Finishing twice changes nothing."""
-    Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
+    finished = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
         finished_at=timezone.now()
     )
     attempt.refresh_from_db(fields=["points", "answered_count", "finished_at"])
+    if finished:
+        _announce_finished(attempt)
     return attempt
+
+
+def _announce_finished(attempt: Attempt) -> None:
+    """Tell listeners (grade passback) once the finish is committed; never for practice."""
+    if not attempt.is_practice:
+        transaction.on_commit(
+            lambda: signals.graded_attempt_finished.send(sender=Attempt, attempt=attempt)
+        )

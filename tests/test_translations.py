@@ -65,6 +65,7 @@ def test_catalogs_hold_every_string_in_the_code(tmp_path):
         "courseware",
         "quizzes",
         "classroom",
+        "lti",
         "templates",
         "locale",
     ]:

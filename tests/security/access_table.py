@@ -89,4 +89,6 @@ def url_values(world) -> dict[str, object]:
         "student_id": world.student.pk,
         "assignment_id": world.assignment.pk,
         "fmt": "moodle-xml",
+        "registration_uuid": "00000000-0000-4000-8000-000000000000",
+        "token": "not-a-signed-token",
     }

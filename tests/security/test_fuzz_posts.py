@@ -74,6 +74,21 @@ ERROR_MESSAGES = [
 ]
 
 
+LTI_LOGIN_FIELDS = {
+    "iss": st.sampled_from(["https://lms.example.edu", "", "javascript:alert(1)"]),
+    "login_hint": None,
+    "target_link_uri": st.sampled_from(
+        ["http://testserver/lti/launch/", "https://evil.example/", "/lti/launch/", ""]
+    ),
+    "client_id": None,
+    "lti_message_hint": None,
+}
+JWT_LIKE = st.one_of(
+    st.sampled_from(["", "a.b.c", "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0."]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", max_size=300),
+)
+
+
 @dataclass
 class Endpoint:
     role: str
@@ -272,6 +287,33 @@ ENDPOINTS: dict[str, Endpoint] = {
         assignment_params,
         no_fields,
         lambda w, u: {Assignment: Q(school_class__instructor=u)},
+    ),
+    # The LTI routes: what a platform (or someone pretending to be one) posts. The world has
+    # no registered platform, so every post must be refused without writing anything.
+    "/lti/login/": Endpoint("anonymous", no_params, lambda w, p: LTI_LOGIN_FIELDS, lambda w, u: {}),
+    "/lti/login/<uuid:registration_uuid>/": Endpoint(
+        "anonymous",
+        lambda w: {"registration_uuid": st.uuids().map(str)},
+        lambda w, p: LTI_LOGIN_FIELDS,
+        lambda w, u: {},
+    ),
+    "/lti/launch/": Endpoint(
+        "anonymous",
+        no_params,
+        lambda w, p: {"id_token": JWT_LIKE, "state": None},
+        lambda w, u: {},
+    ),
+    "/lti/deep-link/": Endpoint(
+        "anonymous",
+        no_params,
+        lambda w, p: {
+            "token": None,
+            "choice": st.sampled_from(["introduction:quiz", "phase-one:reading", ":", "x"]),
+        },
+        lambda w, u: {},
+    ),
+    "/lti/classes/<int:class_id>/roster-sync/": Endpoint(
+        "instructor", class_params, no_fields, lambda w, u: {}
     ),
 }
 # Rows that change with every sign-in or session and are nobody's work.

@@ -1,0 +1,7 @@
+"""Signals of the quiz app, for apps above it (the LTI grade passback listens here)."""
+
+from django.dispatch import Signal
+
+# Sent after the transaction that finished a graded attempt commits, with ``attempt``.
+# Practice rounds never send it: they do not count towards grades.
+graded_attempt_finished = Signal()
