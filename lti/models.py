@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from classroom.models import SchoolClass
 from courseware.models import Unit
@@ -34,8 +35,8 @@ class LtiClass(models.Model):
 
 
 class Activity(models.TextChoices):
-    READING = "reading", _("Reading")
-    QUIZ = "quiz", _("Quiz")
+    READING = "reading", pgettext_lazy("activity", "Reading")
+    QUIZ = "quiz", pgettext_lazy("activity", "Quiz")
 
 
 class LtiActivityQuerySet(models.QuerySet):
