@@ -20,6 +20,7 @@ from requests import RequestException
 
 from quizzes.grading import is_mastery
 from quizzes.models import Attempt
+from quizzes.selectors import unit_quiz_status
 
 from .models import Activity, LtiActivity, LtiScore
 
@@ -43,7 +44,7 @@ def send_unit_grades(*, student, unit, force: bool = False) -> int:
     activities = list(LtiActivity.objects.graded_for(student, unit))
     if not activities:
         return 0
-    best = Attempt.objects.for_student(student).for_unit(unit).best_score()
+    best = unit_quiz_status(student, unit).best_score
     sent = 0
     for activity in activities:
         score = grade_for(activity, best)

@@ -19,7 +19,7 @@ from courseware.models import Unit
 from lti.models import LtiActivity, LtiClass, LtiScore
 from quizzes import services
 from quizzes.models import Item
-from tests.quizzes.conftest import right_answer, wrong_answer
+from quizzes.samples import right_answer, wrong_answer
 
 from .conftest import (
     CLIENT_ID,
