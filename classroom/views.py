@@ -41,7 +41,14 @@ from .forms import (
     SignUpForm,
 )
 from .limits import JoinCodeGuard
-from .models import Assignment, Enrollment, SchoolClass, display_name, is_instructor
+from .models import (
+    JOIN_CODE_LENGTH,
+    Assignment,
+    Enrollment,
+    SchoolClass,
+    display_name,
+    is_instructor,
+)
 from .progress import (
     DEFAULT_SORT,
     SORTS,
@@ -171,7 +178,13 @@ def _student_home(request, form):
 def join(request):
     if is_instructor(request.user):
         raise PermissionDenied
-    form = JoinForm(request.POST or None, student=request.user, guard=_join_guard(request))
+    form = JoinForm(
+        request.POST or None,
+        # The instructor's join link (/join/?code=…) fills the code in; joining is still a POST.
+        initial={"join_code": request.GET.get("code", "")[: JOIN_CODE_LENGTH * 2]},
+        student=request.user,
+        guard=_join_guard(request),
+    )
     if request.method == "POST" and form.is_valid():
         do_join_class(student=request.user, school_class=form.school_class)
         messages.success(

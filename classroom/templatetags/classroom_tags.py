@@ -1,3 +1,6 @@
+from urllib.parse import urlencode
+
+import segno
 from django import template
 from django.urls import reverse
 from django.utils.html import escape
@@ -94,3 +97,21 @@ def heat_cells(cells) -> str:
         else:
             out.append('<td class="ln">–</td>')
     return mark_safe("".join(out))
+
+
+@register.simple_tag(takes_context=True)
+def join_link(context, school_class) -> str:
+    """The address that opens the join form with this class's code filled in."""
+    path = f"{reverse('classroom:join')}?{urlencode({'code': school_class.join_code})}"
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag
+def qr_svg(text: str, title: str = "") -> str:
+    """``text`` as a QR code, drawn here as inline SVG (no image request, no third party):
+    dark modules on white with the quiet zone, scaled by CSS to fit a projector or a phone."""
+    code = segno.make(text, error="m")
+    svg = code.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
+    if title:
+        svg = svg.replace(">", f' role="img" aria-label="{escape(title)}">', 1)
+    return mark_safe(svg)  # segno's own markup; the title is escaped

@@ -2,6 +2,24 @@
 (function () {
   "use strict";
   var HISTORY_CACHE = "htmx-history-cache";  // where htmx 2 keeps snapshots of pages
+  document.documentElement.classList.add("js");  // shows controls that need JavaScript
+
+  // Copy buttons ([data-copy] names the field to copy): the clipboard where the browser
+  // allows it, else the text is selected for the reader to copy.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var field = document.querySelector(button.dataset.copy);
+    if (!field) return;
+    var status = button.parentElement.parentElement.querySelector(".copy-status");
+    function done() { if (status) status.textContent = button.dataset.copied || ""; }
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else {
+      try { if (document.execCommand("copy")) done(); } catch (e) { /* selected: copy by hand */ }
+    }
+  });
 
   // After an htmx swap, move focus to an element that asks for it (feedback, errors), so
   // keyboard and screen-reader users land on what changed.
