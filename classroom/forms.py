@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courseware.models import Unit
@@ -172,7 +173,21 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+PAST_DUE = _(
+    "This due date is in the past: students will see the unit as overdue at once. "
+    "Tick the box below to assign it anyway."
+)
+
+
 class AssignmentForm(forms.ModelForm):
+    # Asked only when a due date in the past is entered (a slip of the year, often); hidden
+    # until then, so an ordinary assignment takes one step.
+    confirm_past_due = forms.BooleanField(
+        label=_("Yes, the due date is in the past"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = Assignment
         fields = ["unit", "due_at", "visible_from", "note"]
@@ -213,7 +228,18 @@ class AssignmentForm(forms.ModelForm):
         due_at, visible_from = cleaned.get("due_at"), cleaned.get("visible_from")
         if due_at and visible_from and visible_from > due_at:
             self.add_error("visible_from", _("The unit must become visible before it is due."))
+        if self._past_due_entered(due_at) and not cleaned.get("confirm_past_due"):
+            self.add_error("due_at", PAST_DUE)
+            self.fields["confirm_past_due"].widget = forms.CheckboxInput()
         return cleaned
+
+    def _past_due_entered(self, due_at) -> bool:
+        """A due date in the past that the instructor typed now, not one the assignment
+        already had (the form shows minutes, so a date within a minute of it is unchanged)."""
+        if not due_at or due_at >= timezone.now():
+            return False
+        before = self.instance.due_at if self.instance.pk else None
+        return before is None or abs((due_at - before).total_seconds()) >= 60
 
     def save(self, commit=True):
         self.instance.school_class = self.school_class

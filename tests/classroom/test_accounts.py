@@ -423,3 +423,18 @@ def test_an_over_long_username_gets_the_generic_sign_in_error(client):
     )
     assert response.status_code == 200
     assert "correct username and password" in response.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_sign_up_keeps_what_was_typed_except_passwords_and_names_the_wrong_field(
+    client, school_class, htmx
+):
+    data = signup_data(school_class, display_name="陳小明", password2="a-different-one-9")
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    html = client.post(reverse("classroom:signup"), data, **headers).content.decode()
+    assert 'value="newbie"' in html and 'value="陳小明"' in html
+    assert f'value="{school_class.join_code}"' in html
+    assert data["password1"] not in html
+    # The alert names the wrong field and links to it.
+    assert '<li><a href="#id_password2">' in html and '<a href="#id_username">' not in html
+    assert not User.objects.filter(username="newbie").exists()

@@ -276,3 +276,45 @@ def test_a_date_at_the_edge_of_the_range_is_accepted(instructor_client, bare_cla
     url = reverse("classroom:assignment_create", args=[bare_class.pk])
     instructor_client.post(url, assignment_data(units[0], due_at="2100-12-31T20:00"))
     assert Assignment.objects.get(school_class=bare_class).due_at.year == 2100
+
+
+def test_a_due_date_in_the_past_asks_for_confirmation(instructor_client, bare_class, units):
+    url = reverse("classroom:assignment_create", args=[bare_class.pk])
+    past = local(timezone.now() - timedelta(days=2))
+    html = instructor_client.post(
+        url, assignment_data(units[0], due_at=past), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "This due date is in the past" in html
+    assert 'type="checkbox" name="confirm_past_due"' in html
+    assert f'value="{past}"' in html  # what was typed stays
+    assert not Assignment.objects.exists()
+    data = assignment_data(units[0], due_at=past, confirm_past_due="on")
+    instructor_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert Assignment.objects.get(school_class=bare_class).due_at < timezone.now()
+
+
+def test_a_future_due_date_asks_nothing_and_the_checkbox_stays_hidden(
+    instructor_client, bare_class, units
+):
+    url = reverse("classroom:class_detail", args=[bare_class.pk])
+    html = instructor_client.get(url).content.decode()
+    assert 'type="hidden" name="confirm_past_due"' in html
+    assert "checkbox" not in html.split('name="confirm_past_due"')[0][-80:]
+
+
+def test_editing_an_overdue_assignment_without_moving_its_date_asks_nothing(
+    instructor_client, school_class, units
+):
+    assignment = Assignment.objects.get(school_class=school_class, unit=units[0])
+    assignment.due_at = timezone.now() - timedelta(days=3)
+    assignment.save()
+    url = reverse("classroom:assignment_edit", args=[school_class.pk, assignment.pk])
+    data = {
+        "edit-unit": units[0].pk,
+        "edit-due_at": local(assignment.due_at),
+        "edit-visible_from": "",
+        "edit-note": "A note added later",
+    }
+    instructor_client.post(url, data, HTTP_HX_REQUEST="true")
+    assignment.refresh_from_db()
+    assert assignment.note == "A note added later"
