@@ -6,6 +6,9 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+from courseware.simplified import LANGUAGE, simplified_display
 
 # Everything the app loads comes from its own origin: classrooms are often offline and no
 # page may make a third-party request. Inline scripts are never allowed; the admin's inline
@@ -80,3 +83,18 @@ class GZipMiddleware(DjangoGZipMiddleware):
         header[3] = gzip.FNAME
         padding = b"a" * secrets.randbelow(self.max_random_bytes) + b"\x00"
         return bytes(header) + padding + compressed[10:]
+
+
+class SimplifiedContentMiddleware:
+    """A ``zh-hans`` reader's page shows the course's Chinese in Simplified characters
+    (``courseware.simplified``). After LocaleMiddleware, which decides the language; the admin
+    keeps the Traditional original that it edits."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if get_language() != LANGUAGE or request.path.startswith("/admin/"):
+            return self.get_response(request)
+        with simplified_display():
+            return self.get_response(request)

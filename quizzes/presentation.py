@@ -18,10 +18,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from courseware.simplified import chinese_html_lang
+
 from .grading import EPSILON
 from .models import Attempt, Choice, Item, Response
 
-HTML_LANG = {"zh-hant": "zh-Hant", "en": "en"}
 LANGUAGE_FIELDS = {"zh-hant": "zh_hant", "en": "en"}
 # Reshuffles before giving up on avoiding the correct order (only ever needed for n = 2).
 MAX_RESHUFFLES = 20
@@ -48,6 +49,11 @@ class Text:
         return self.text
 
 
+def html_lang(language: str) -> str:
+    """The lang attribute of a text: Chinese is shown in Simplified to a zh-hans reader."""
+    return "en" if language == "en" else chinese_html_lang()
+
+
 def bilingual(obj, name: str) -> Text:
     """Read ``<name>_zh_hant`` and ``<name>_en`` explicitly: the plain field falls back."""
     current = "en" if (get_language() or "").startswith("en") else "zh-hant"
@@ -55,8 +61,8 @@ def bilingual(obj, name: str) -> Text:
     text = getattr(obj, f"{name}_{LANGUAGE_FIELDS[current]}") or ""
     other_text = getattr(obj, f"{name}_{LANGUAGE_FIELDS[other]}") or ""
     if not text:  # untranslated: show the other language as the main text
-        return Text(other_text, HTML_LANG[other], "", HTML_LANG[current])
-    return Text(text, HTML_LANG[current], other_text, HTML_LANG[other])
+        return Text(other_text, html_lang(other), "", html_lang(current))
+    return Text(text, html_lang(current), other_text, html_lang(other))
 
 
 def choice_token(attempt: Attempt, item: Item, key: str, side: str = "choice") -> str:

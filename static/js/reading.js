@@ -102,7 +102,8 @@
       var panel = document.createElement("aside");
       panel.id = id;
       panel.className = "footnote-inline";
-      panel.setAttribute("aria-label", marker.closest("[lang]").lang === "en" ? "Note " + key : "註 " + key);
+      var lang = marker.closest("[lang]").lang;
+      panel.setAttribute("aria-label", (lang === "en" ? "Note " : lang === "zh-Hans" ? "注 " : "註 ") + key);
       source.querySelectorAll(".footnote-body").forEach(function (body) { panel.appendChild(body.cloneNode(true)); });
       row.appendChild(panel);
     }

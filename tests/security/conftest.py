@@ -190,8 +190,8 @@ def changed_tables(before: dict, after: dict) -> list[str]:
     return [label for label in before if before[label] != after[label]]
 
 
-HTML_LANG = {"zh-hant": 'lang="zh-Hant"', "en": 'lang="en"'}
-ACCEPT = {"zh-hant": "zh-TW,zh;q=0.9", "en": "en-US,en;q=0.9"}
+HTML_LANG = {"zh-hant": 'lang="zh-Hant"', "zh-hans": 'lang="zh-Hans"', "en": 'lang="en"'}
+ACCEPT = {"zh-hant": "zh-TW,zh;q=0.9", "zh-hans": "zh-CN,zh;q=0.9", "en": "en-US,en;q=0.9"}
 
 
 def translated(msgid: str, language: str) -> str | None:
