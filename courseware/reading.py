@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .caching import CONTENT_TIMEOUT, content_cache
 from .models import Course, Passage, PassageNote, ReadingProgress, Term, Unit
+from .readings import add_words, annotate
+from .simplified import to_simplified
 
 READING_MODES = [
     ("side", _("Side by side")),
@@ -57,9 +59,10 @@ def the_course() -> Course:
     return get_object_or_404(Course.objects.all()[:1])
 
 
-def unit_body(unit: Unit) -> dict:
+def unit_body(unit: Unit, readings: str = "off") -> dict:
     """Everything of the unit page that depends only on the content: passages with their
-    notes, footnotes, glossary terms and cited references."""
+    notes, footnotes, glossary terms and cited references; with ``readings`` (pinyin or
+    zhuyin), each passage's Chinese with ruby readings as ``ruby_html``."""
     passages = (
         Passage.objects.current()
         .filter(unit=unit)
@@ -70,12 +73,17 @@ def unit_body(unit: Unit) -> dict:
     references = (
         unit.course.references.filter(citations__passage__unit=unit).distinct().order_by("label")
     )
-    return {
+    body = {
         "passages": list(passages),
         "footnotes": list(unit.footnotes.all()),
         "terms": list(terms),
         "references": list(references),
     }
+    if readings in ("pinyin", "zhuyin"):
+        add_words(form for term in body["terms"] for form in term.forms_zh_hant.splitlines())
+        for passage in body["passages"]:
+            passage.ruby_html = annotate(passage.html_zh_hant, readings)
+    return body
 
 
 LEADING_MARKS = re.compile(r"^[\W_]+")
@@ -91,10 +99,11 @@ def glossary_terms(*, language: str = "en", query: str = "") -> list[Term]:
             Passage.objects.current().select_related("unit").order_by("unit__order", "order"),
         )
     )
-    needle = query.casefold()
+    # Either script finds a term in either: both sides are compared in Simplified.
+    needle = to_simplified(query).casefold()
     if needle:
         terms = [term for term in terms if needle in _searchable(term)]
-    headword = "term_zh_hant" if language == "zh-hant" else "term_en"
+    headword = "term_en" if language == "en" else "term_zh_hant"  # zh-hans reads zh_hant
     # By the headword's first letter or character, past any opening quote (「基洛」級潛艇).
     return sorted(
         terms, key=lambda term: LEADING_MARKS.sub("", getattr(term, headword) or "").casefold()
@@ -104,7 +113,7 @@ def glossary_terms(*, language: str = "en", query: str = "") -> list[Term]:
 def _searchable(term: Term) -> str:
     fields = ("term_zh_hant", "term_en", "definition_zh_hant", "definition_en")
     fields += ("literal_zh_hant", "literal_en")
-    return " ".join(getattr(term, name) or "" for name in fields).casefold()
+    return to_simplified(" ".join(getattr(term, name) or "" for name in fields)).casefold()
 
 
 def bibliography(course: Course):

@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -24,6 +25,7 @@ from .reading import (
     unit_body,
     unit_in_reading_order,
 )
+from .readings import COOKIE, READINGS, reading_style
 
 
 @require_GET
@@ -61,7 +63,8 @@ def _render_unit(request, slug, template):
     progress, state = None, None
     if request.user.is_authenticated:
         progress, state = open_unit(request.user, unit, units)
-    return render(
+    readings = reading_style(request)
+    response = render(
         request,
         template,
         {
@@ -77,10 +80,22 @@ def _render_unit(request, slug, template):
             "columns": column_languages(get_language()),
             # A function, not its result: the template calls it only when its {% cache %}
             # block misses, so a cached unit page runs none of the content's queries.
-            "unit_body": partial(unit_body, unit),
+            "unit_body": partial(unit_body, unit, readings),
+            "readings": readings,
+            "reading_styles": READINGS,
             "panels": unit_panels(request, unit),
         },
     )
+    if COOKIE in request.GET:  # remembered for the next unit, as the layout is
+        response.set_cookie(
+            COOKIE,
+            readings,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+        )
+    return response
 
 
 @require_POST

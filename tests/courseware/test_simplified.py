@@ -150,3 +150,14 @@ def test_reviewed_regional_terms_replace_taiwanese_forms_outside_quotes():
 def test_every_reviewed_term_is_a_real_change():
     for source, target in simplified.regional_terms():
         assert source != target
+
+
+def test_the_simplified_glossary_is_in_chinese_order_and_found_in_either_script(
+    client, mini_course
+):
+    url = reverse("courseware:glossary")
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "权力平衡" in html and "權力平衡" not in html
+    for query in ("权力", "權力"):
+        found = client.get(url, {"q": query}, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+        assert 'id="term-balance-of-power"' in found, query

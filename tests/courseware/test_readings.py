@@ -1,0 +1,117 @@
+"""Readings above the characters: pinyin or zhuyin as ruby on the Chinese column, read word by
+word so that polyphones read as they do in their word, remembered, and computed once per
+passage and content version."""
+
+import pytest
+from django.urls import reverse
+
+from courseware import reading, readings
+from courseware.models import Course, Passage
+
+pytestmark = pytest.mark.django_db
+
+
+def unit_url(slug="introduction"):
+    return reverse("courseware:unit", kwargs={"slug": slug})
+
+
+def ruby(chars: str, syllables: str) -> str:
+    return "".join(
+        f"{char}<rt>{syllable}</rt>"
+        for char, syllable in zip(chars, syllables.split(), strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("越南", ruby("越南", "yuè nán")),
+        ("輕陸重海", ruby("輕陸重海", "qīng lù zhòng hǎi")),
+        ("越南在長沙的銀行", ruby("長沙", "cháng shā")),
+        ("越南在長沙的銀行", ruby("銀行", "yín háng")),
+        ("越南重新調整", ruby("重新", "chóng xīn")),
+    ],
+)
+def test_pinyin_reads_polyphones_as_their_word_does(text, expected):
+    assert expected in readings.annotate(text, "pinyin")
+
+
+def test_zhuyin_reads_power():
+    assert ruby("權力", "ㄑㄩㄢˊ ㄌㄧˋ") in readings.annotate("權力平衡", "zhuyin")
+
+
+def test_simplified_text_is_read_the_same():
+    assert ruby("银行", "yín háng") in readings.annotate("银行", "pinyin")
+
+
+def test_links_footnote_markers_and_escapes_are_kept_as_they_are():
+    html = (
+        '越南<a class="term" href="#term-bop" data-term="bop">權力平衡</a>&amp;'
+        '<sup class="fn-ref"><a href="#fn-1" data-footnote="1">1</a></sup>'
+    )
+    annotated = readings.annotate(html, "pinyin")
+    assert '<a class="term" href="#term-bop" data-term="bop"><ruby>' in annotated
+    assert "&amp;" in annotated
+    assert '<a href="#fn-1" data-footnote="1">1</a></sup>' in annotated
+    assert readings.annotate(html, "off") == html
+
+
+def test_glossary_terms_are_read_as_one_word():
+    readings.add_words(["陸和海爭"])
+    assert [word for word, _syllables in readings._words("陸和海爭", "pinyin")] == ["陆和海争"]
+
+
+def test_the_readings_tool_shows_ruby_and_is_remembered(client, mini_course):
+    plain = client.get(unit_url()).content.decode()
+    assert "<ruby>" not in plain
+    assert 'href="?readings=pinyin"' in plain and 'href="?readings=zhuyin"' in plain
+
+    response = client.get(unit_url(), {"readings": "pinyin"})
+    html = response.content.decode()
+    assert "<ruby>越<rt>yuè</rt>南<rt>nán</rt></ruby>" in html
+    assert 'href="?readings=pinyin" lang="zh-Hant" aria-current="true"' in html
+    assert response.cookies["readings"].value == "pinyin"
+    # The next unit keeps the choice; "off" turns it off again.
+    assert "<ruby>" in client.get(unit_url("phase-one")).content.decode()
+    assert "<rt>ㄩㄝˋ</rt>" in client.get(unit_url(), {"readings": "zhuyin"}).content.decode()
+    assert "<ruby>" not in client.get(unit_url(), {"readings": "off"}).content.decode()
+    assert "<ruby>" not in client.get(unit_url()).content.decode()
+
+
+def test_an_unknown_reading_style_is_off(client, mini_course):
+    response = client.get(unit_url(), {"readings": "<script>"})
+    assert "<ruby>" not in response.content.decode()
+    assert response.cookies["readings"].value == "off"
+
+
+def test_readings_over_simplified_text(client, mini_course):
+    html = client.get(
+        unit_url(), {"readings": "pinyin"}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).content.decode()
+    assert "<ruby>这<rt>zhè</rt></ruby>" in html
+    assert "<ruby>這" not in html
+
+
+def test_readings_are_computed_once_per_passage_and_content_version(
+    client, mini_course, monkeypatch
+):
+    calls = []
+    annotate = readings.annotate
+    monkeypatch.setattr(
+        reading, "annotate", lambda html, style: calls.append(html) or annotate(html, style)
+    )
+    client.get(unit_url(), {"readings": "pinyin"})
+    count = Passage.objects.filter(unit__slug="introduction").count()
+    assert len(calls) == count
+    client.get(unit_url(), {"readings": "pinyin"})
+    assert len(calls) == count
+    Course.objects.mark_content_changed()
+    client.get(unit_url(), {"readings": "pinyin"})
+    assert len(calls) == 2 * count
+
+
+def test_unit_page_with_readings_keeps_its_query_budget(
+    client, mini_course, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(10):
+        client.get(unit_url(), {"readings": "zhuyin"})
