@@ -675,3 +675,15 @@ def test_export_items_command_refuses_unknown_units_and_a_zip_on_the_terminal(mi
         call_command("export_items", "--format", "gift", "--unit", "no-such-unit")
     with pytest.raises(CommandError, match="--output"):
         call_command("export_items", "--format", "qti21")
+
+
+def test_the_qti_package_is_the_same_bytes_whenever_it_is_built(mini_course, monkeypatch):
+    """Its zip entries carried the clock's time: two builds a second apart differed, and the
+    command's file then did not match the download (a flaky test found it)."""
+    import time
+
+    first = export_items("qti21", course=mini_course).content
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(time, "localtime", lambda seconds=None: time.gmtime(later))
+    assert export_items("qti21", course=mini_course).content == first
