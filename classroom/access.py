@@ -9,9 +9,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from config.ids import id_or_404
 from courseware.models import Unit
 
 from .models import Assignment, Enrollment, SchoolClass, is_instructor
@@ -29,19 +29,8 @@ def instructor_required(view_func):
     return login_required(wrapper)
 
 
-# `<int:…>` in a URL accepts any number of digits; the id columns are 64-bit.
-MAX_ID = 2**63 - 1
-
-
-def _id(value) -> int:
-    """An id from the URL, or 404 for one no row can have (instead of a database error)."""
-    if not 0 < int(value) <= MAX_ID:
-        raise Http404
-    return int(value)
-
-
 def get_class_for_instructor(user, class_id) -> SchoolClass:
-    return get_object_or_404(SchoolClass.objects.taught_by(user), pk=_id(class_id))
+    return get_object_or_404(SchoolClass.objects.taught_by(user), pk=id_or_404(class_id))
 
 
 def get_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
@@ -51,8 +40,8 @@ def get_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
         Enrollment.objects.active()
         .filter(school_class__in=SchoolClass.objects.taught_by(user))
         .select_related("school_class", "student"),
-        school_class_id=_id(class_id),
-        student_id=_id(student_id),
+        school_class_id=id_or_404(class_id),
+        student_id=id_or_404(student_id),
     )
 
 
@@ -62,13 +51,15 @@ def get_any_enrollment_for_instructor(user, class_id, student_id) -> Enrollment:
         Enrollment.objects.filter(
             school_class__in=SchoolClass.objects.taught_by(user)
         ).select_related("school_class", "student"),
-        school_class_id=_id(class_id),
-        student_id=_id(student_id),
+        school_class_id=id_or_404(class_id),
+        student_id=id_or_404(student_id),
     )
 
 
 def get_assignment_in_class(school_class: SchoolClass, assignment_id) -> Assignment:
-    return get_object_or_404(Assignment.objects.for_class(school_class), pk=_id(assignment_id))
+    return get_object_or_404(
+        Assignment.objects.for_class(school_class), pk=id_or_404(assignment_id)
+    )
 
 
 def get_assigned_unit(school_class: SchoolClass, slug: str) -> Unit:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.addresses import client_address
@@ -117,7 +117,7 @@ def locked_out(request, original_response=None, credentials=None):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def signup(request):
     if request.user.is_authenticated:
@@ -151,7 +151,7 @@ def _signup_page(request, form):
     return render_page_or_partial(request, "classroom/signup.html", "signup-form", {"form": form})
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request):
     if is_instructor(request.user):
@@ -172,7 +172,7 @@ def _student_home(request, form):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
 def join(request):
@@ -204,7 +204,7 @@ def _join_guard(request) -> JoinCodeGuard:
 # Classes and roster
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @instructor_required
 @vary_on_headers("HX-Request")
 def class_create(request):
@@ -239,7 +239,7 @@ def _class_page(request, school_class, *, form=None, editing=None, edit_form=Non
     return render_page_or_partial(request, "classroom/class_detail.html", "assignments", context)
 
 
-@require_GET
+@require_safe
 @instructor_required
 @vary_on_headers("HX-Request")
 def class_detail(request, class_id):
@@ -265,7 +265,7 @@ def regenerate_code(request, class_id):
     return redirect("classroom:class_detail", class_id=school_class.pk)
 
 
-@require_GET
+@require_safe
 @instructor_required
 def roster(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
@@ -326,7 +326,7 @@ def remove_student(request, class_id, student_id):
 # Assignments: every action answers with the assignments section (htmx) or the class page.
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @instructor_required
 @vary_on_headers("HX-Request")
 def assignment_create(request, class_id):
@@ -348,7 +348,7 @@ def _assignment_saved(request, school_class, notice):
     return redirect("classroom:class_detail", class_id=school_class.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @instructor_required
 @vary_on_headers("HX-Request")
 def assignment_edit(request, class_id, assignment_id):
@@ -387,7 +387,7 @@ def assignment_delete(request, class_id, assignment_id):
 # CSRF token in the page is masked afresh on every response.
 
 
-@require_GET
+@require_safe
 @instructor_required
 @vary_on_headers("HX-Request")
 def progress(request, class_id):
@@ -411,7 +411,7 @@ def progress(request, class_id):
     return render_page_or_partial(request, "classroom/progress.html", "grid-update", context)
 
 
-@require_GET
+@require_safe
 @instructor_required
 def student_detail(request, class_id, student_id):
     enrollment = get_enrollment_for_instructor(request.user, class_id, student_id)
@@ -430,7 +430,7 @@ def student_detail(request, class_id, student_id):
     )
 
 
-@require_GET
+@require_safe
 @instructor_required
 @vary_on_headers("HX-Request")
 def item_analysis(request, class_id, slug):
@@ -447,7 +447,7 @@ def item_analysis(request, class_id, slug):
     return render_page_or_partial(request, "classroom/item_analysis.html", "analysis", context)
 
 
-@require_GET
+@require_safe
 @instructor_required
 def tag_mastery(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
@@ -458,7 +458,7 @@ def tag_mastery(request, class_id):
     )
 
 
-@require_GET
+@require_safe
 @instructor_required
 def gradebook_csv(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
@@ -470,7 +470,7 @@ def gradebook_csv(request, class_id):
     )
 
 
-@require_GET
+@require_safe
 @instructor_required
 def responses_csv(request, class_id):
     school_class = get_class_for_instructor(request.user, class_id)
@@ -489,7 +489,7 @@ def _course() -> Course:
     return get_object_or_404(Course.objects.order_by("pk")[:1])
 
 
-@require_GET
+@require_safe
 @instructor_required
 def item_bank(request):
     course = _course()
@@ -509,7 +509,7 @@ def item_bank(request):
     )
 
 
-@require_GET
+@require_safe
 @instructor_required
 def item_bank_download(request, fmt, slug=None):
     if fmt not in EXPORT_FORMATS:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.middleware.gzip import re_accepts_gzip
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 from courseware.simplified import LANGUAGE, simplified_display
@@ -30,11 +30,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class ContentSecurityPolicyMiddleware:
+    """The headers every response carries: the policy above and its companions, and for a
+    signed-in user ``Cache-Control: private, no-store``.
+
+    What a signed-in user sees (their answers, a class's grid, a CSV of every answer) must
+    stay out of shared caches and of the browser's disk and back-button cache on a shared
+    classroom computer. Visitors' pages are the same for everyone and keep their headers.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        # Set by AuthenticationMiddleware further in; absent if an earlier one answered.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault(

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ PLAIN_SERVER_ERROR = """<!doctype html>
 """
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """A bare view: the benchmark's measure of what the stack itself can serve."""
     return HttpResponse(b"ok", content_type="text/plain")

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import wants_partial
@@ -28,7 +28,7 @@ from .reading import (
 from .readings import COOKIE, READINGS, reading_style
 
 
-@require_GET
+@require_safe
 def course(request):
     units = list(Unit.objects.in_reading_order())
     state = reading_state(request.user, units)
@@ -44,12 +44,12 @@ def course(request):
     )
 
 
-@require_GET
+@require_safe
 def unit(request, slug):
     return _render_unit(request, slug, "courseware/unit.html")
 
 
-@require_GET
+@require_safe
 def unit_print(request, slug):
     return _render_unit(request, slug, "courseware/unit_print.html")
 
@@ -123,7 +123,7 @@ def mark_read(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def glossary(request):
     # The filter box works without JavaScript as this GET; with it, glossary.js filters as
     # the reader types, on the same fields.
@@ -140,7 +140,7 @@ def glossary(request):
     )
 
 
-@require_GET
+@require_safe
 def references(request):
     course = the_course()
     return render(

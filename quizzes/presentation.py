@@ -24,6 +24,8 @@ from .grading import EPSILON
 from .models import Attempt, Choice, Item, Response
 
 LANGUAGE_FIELDS = {"zh-hant": "zh_hant", "en": "en"}
+# An ordering item has a few entries; a position with more digits than this is no position.
+MAX_POSITION_DIGITS = 6
 # Reshuffles before giving up on avoiding the correct order (only ever needed for n = 2).
 MAX_RESHUFFLES = 20
 
@@ -239,11 +241,14 @@ def parse_answer(presented: PresentedItem, attempt: Attempt, data) -> Any:
         positions = {}
         for token in key_of:
             value = data.get(f"position-{token}", "")
-            if not value.isdigit():
+            # Decimal digits of any script (an IME may type "３"), as int() reads them; not
+            # "²", which isdigit() passes and int() refuses, nor more digits than a position
+            # can have (int() refuses 4,300).
+            if not value.isdecimal() or len(value) > MAX_POSITION_DIGITS:
                 raise error
             positions[token] = int(value)
             if token in by_token:
-                by_token[token].position = int(value)
+                by_token[token].position = positions[token]
         if sorted(positions.values()) != list(range(1, count + 1)):
             presented.choices.sort(key=lambda choice: choice.position)
             raise error

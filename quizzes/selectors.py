@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from config.ids import id_or_404
 from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.models import Footnote, Passage, Unit
 
@@ -24,7 +25,11 @@ def get_attempt_for_student(user, attempt_id: int) -> Attempt:
     if not user.is_authenticated:
         raise Http404
     try:
-        return Attempt.objects.for_student(user).select_related("unit__course").get(pk=attempt_id)
+        return (
+            Attempt.objects.for_student(user)
+            .select_related("unit__course")
+            .get(pk=id_or_404(attempt_id))
+        )
     except Attempt.DoesNotExist:
         raise Http404 from None
 

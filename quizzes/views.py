@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import redirect_after_post, render_page_or_partial, wants_partial
@@ -81,7 +81,7 @@ def practice(request, slug):
     return redirect_after_post(request, attempt.get_absolute_url())
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def attempt(request, attempt_id):

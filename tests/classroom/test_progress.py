@@ -347,3 +347,20 @@ def test_progress_page_is_compressed_for_browsers(instructor_client, school_clas
     response = instructor_client.get(progress_url(school_class), HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response["Vary"]
+
+
+def test_the_grid_escapes_a_hostile_display_name(
+    instructor_client, school_class, django_user_model
+):
+    """Display names are typed by students at sign-up; the grid's rows are built in Python
+    (``progress_rows``), outside the template engine's autoescaping."""
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>&amp;'
+    student = make_user(django_user_model, "mallory", name=hostile)
+    enroll(school_class, student)
+    html = instructor_client.get(progress_url(school_class)).content.decode()
+    assert (
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"
+        in html
+    )
+    assert "&amp;amp;" in html
+    assert "<script>alert(2)" not in html and "<img src=x" not in html

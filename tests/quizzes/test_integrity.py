@@ -271,7 +271,19 @@ def ordering_error(count=4):
 
 @pytest.mark.parametrize(
     "change",
-    ["missing position", "extra position", "repeated position", "out of range", "not a number"],
+    [
+        "missing position",
+        "extra position",
+        "repeated position",
+        "out of range",
+        "not a number",
+        # int() reads these, or refuses them with an error of its own: never a 500.
+        "superscript digit",
+        "Arabic-Indic digit",
+        "full-width digit",
+        "5,000 digits",
+        "past 64 bits",
+    ],
 )
 def test_a_wrong_set_of_ordering_positions_is_an_error(student_client, attempt, change):
     q4 = item("intro-q4")
@@ -285,6 +297,16 @@ def test_a_wrong_set_of_ordering_positions_is_an_error(student_client, attempt, 
         data[names[0]] = data[names[1]]
     elif change == "out of range":
         data[names[0]] = "7"
+    elif change == "superscript digit":
+        data[names[0]] = "²"
+    elif change == "Arabic-Indic digit":
+        data[names[0]] = "\u0663"
+    elif change == "full-width digit":
+        data[names[0]] = "\uff11"
+    elif change == "5,000 digits":
+        data[names[0]] = "1" * 5_000
+    elif change == "past 64 bits":
+        data[names[0]] = str(10**30)
     else:
         data[names[0]] = "first"
     response = post_raw(student_client, attempt, q4, data)
@@ -294,6 +316,15 @@ def test_a_wrong_set_of_ordering_positions_is_an_error(student_client, attempt, 
     assert expected in response.content.decode()
     assert response.status_code == 200
     assert not Response.objects.exists()
+
+
+def test_positions_in_full_width_digits_are_read_as_an_ime_types_them(student_client, attempt):
+    q4 = item("intro-q4")
+    data = form_fields(attempt, q4, ["a", "b", "c", "d"])
+    data = {name: chr(ord("\uff10") + int(value)) for name, value in data.items()}
+    response = post_raw(student_client, attempt, q4, data)
+    assert response.status_code == 200
+    assert Response.objects.get().answer == ["a", "b", "c", "d"]
 
 
 def test_a_missing_match_is_an_error_that_keeps_the_other_choices(student_client, attempt):

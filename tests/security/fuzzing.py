@@ -63,6 +63,28 @@ HUGE_STRINGS = st.builds(
     st.integers(min_value=1_000, max_value=BIG),
 )
 UNKNOWN_IDS = [0, 1, 999_999, 2**31, 2**63 - 1, 2**63, 10**30]
+# Digits that are not ASCII. int() reads the decimal ones of every script ("٣", "３", "𝟙")
+# and refuses the others that str.isdigit() accepts ("²", "①"): one of those as an ordering
+# position was a 500 (#12).
+ODD_DIGITS = ["²", "³", "¹", "①", "⑩", "٣", "３", "𝟙", "߁", "০", "〇", "五", "Ⅻ", "½"]
+
+
+def number_texts() -> st.SearchStrategy[str]:
+    """Texts a form field for a whole number may receive: small numbers, signs and spaces,
+    digits of other scripts and number characters int() refuses (Unicode categories Nd, No,
+    Nl), ids past 64 bits, and more digits than int() reads (4,300)."""
+    return st.one_of(
+        st.integers(min_value=-2, max_value=9).map(str),
+        st.sampled_from(ODD_DIGITS),
+        st.text(st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=3),
+        st.sampled_from([" 1", "1 ", "+1", "01", "1.0", "1_0", "1e3", "0x1", str(2**63), "9" * 30]),
+        st.integers(min_value=2**63 - 2).map(str),
+        st.builds(
+            lambda digit, count: digit * count,
+            st.sampled_from(["1", "9", "٣"]),
+            st.integers(min_value=19, max_value=6_000),
+        ),
+    )
 
 
 def any_text() -> st.SearchStrategy[str]:
@@ -72,6 +94,7 @@ def any_text() -> st.SearchStrategy[str]:
         st.text(st.characters(codec=None, categories=["Cs", "Cc", "Cf", "Co", "Zs"]), max_size=20),
         st.integers().map(str),
         st.floats().map(str),
+        number_texts(),
         HUGE_STRINGS,
     )
 

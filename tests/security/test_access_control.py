@@ -155,3 +155,30 @@ def test_ids_of_nothing_are_404_for_those_allowed(world, row, name, value):
     values = {**url_values(world), name: value}
     response = getattr(world.client_for(role), row.method.lower())(concrete_url(row.route, values))
     assert response.status_code == 404
+
+
+GET_CASES = [case for case in CASES if case[0].method == "GET"]
+
+
+@pytest.mark.parametrize(
+    ("row", "role"), GET_CASES, ids=[f"HEAD {row.route} · {role}" for row, role in GET_CASES]
+)
+def test_head_answers_wherever_get_does(world, row, role):
+    """HEAD is GET without the body (RFC 9110): monitors and link checkers send it."""
+    client = world.client_for(role)
+    url = concrete_url(row.route, url_values(world))
+    response = client.head(url)
+    check_outcome_of_head(response, row.outcomes[role], f"HEAD {url} as {role}")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body == b"", url
+
+
+def check_outcome_of_head(response, outcome: str, where: str) -> None:
+    status = response.status_code
+    location = response.get("Location", "")
+    if outcome in ("sign-in", "admin sign-in", "302"):
+        assert status == 302, f"{where}: {status}"
+        login = reverse("admin:login" if outcome == "admin sign-in" else "classroom:login")
+        assert location.startswith(login) == (outcome != "302"), where
+    else:
+        assert status == int(outcome), f"{where}: {status}"

@@ -39,7 +39,7 @@ from quizzes.presentation import choice_token
 
 from .access_table import ADMIN_ROW, concrete_url, read_table
 from .conftest import ACCEPT, HTML_LANG, PASSWORD, changed_tables, snapshot, translated
-from .fuzzing import FUZZ, bodies, ids
+from .fuzzing import FUZZ, bodies, ids, number_texts
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -134,7 +134,9 @@ def answer_fields(world, params):
     matches = [choice_token(attempt, item, key, side="match") for key in keys]
     fields = {"choice": st.sampled_from(tokens + foreign + keys)}
     for token in tokens + foreign[:1]:
-        fields[f"position-{token}"] = st.sampled_from(["1", "2", "3", "4", "5", "0", "-1"])
+        fields[f"position-{token}"] = st.one_of(
+            st.sampled_from(["1", "2", "3", "4", "5"]), number_texts()
+        )
         fields[f"match-{token}"] = st.sampled_from(matches + tokens)
     return fields
 
@@ -384,6 +386,42 @@ def test_hostile_posts_change_nothing_else_and_never_crash(world, route):
             assert changed_tables(before, after) == []
             assert_stays_on_site(response)
             assert_in_requested_language(response, language)
+            transaction.set_rollback(True)
+
+    post()
+
+
+def test_any_number_as_an_ordering_position_is_an_answer_or_an_error_never_a_500(world):
+    """Every position field present, so that each value reaches the parsing of numbers: the
+    general fuzzing above rarely sends a complete ordering form."""
+    attempt = world.attempt
+    item = Item.objects.get(unit=world.unit, kind=Item.Kind.ORDERING)
+    names = [
+        f"position-{choice_token(attempt, item, key)}"
+        for key in sorted(item.choices.values_list("key", flat=True))
+    ]
+    url = f"/quiz/attempts/{attempt.pk}/items/{item.pk}/"
+    client = Client(raise_request_exception=True)
+    positions = [str(number) for number in range(1, len(names) + 1)]
+
+    @FUZZ
+    @given(
+        values=st.lists(
+            st.one_of(st.sampled_from(positions), number_texts()),
+            min_size=len(names),
+            max_size=len(names),
+        ),
+        htmx=st.booleans(),
+    )
+    def post(values, htmx):
+        with transaction.atomic():
+            client.force_login(world.student)
+            headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+            response = client.post(url, dict(zip(names, values, strict=True)), **headers)
+            assert response.status_code == 200
+            stored = Response.objects.filter(attempt=attempt, item=item).first()
+            if stored is not None:
+                assert sorted(stored.answer) == sorted(item.choices.values_list("key", flat=True))
             transaction.set_rollback(True)
 
     post()

@@ -165,6 +165,43 @@ def test_error_pages_csv_and_static_files_send_the_headers(world, client):
         assert "javascript" in static["Content-Type"]
 
 
+SIGNED_IN_PAGES = [
+    (row, role, htmx)
+    for row in ROWS
+    if row.method == "GET"
+    for role in ROLES
+    if role != "anonymous" and row.outcomes[role] == "200"
+    for htmx in (False, True)
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "role", "htmx"),
+    SIGNED_IN_PAGES,
+    ids=[f"{row.route} · {role}{' · htmx' if htmx else ''}" for row, role, htmx in SIGNED_IN_PAGES],
+)
+def test_signed_in_pages_and_csvs_are_never_stored_by_a_cache(world, row, role, htmx):
+    """A shared computer's back button, a proxy or the disk cache must not keep a student's
+    answers or a class's grid: every response to a signed-in user, public pages included."""
+    client = world.client_for(role)
+    url = concrete_url(row.route, url_values(world))
+    response = client.get(url, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+    assert response.status_code == 200, url
+    cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= cache_control, f"{url}: {response.get('Cache-Control')}"
+    assert "public" not in cache_control, url
+
+
+def test_public_pages_keep_their_headers_for_visitors(world, client):
+    """What a visitor reads is the same for everyone: no private or no-store added."""
+    for row in ROWS:
+        if row.method == "GET" and row.who.startswith("everyone"):
+            url = concrete_url(row.route, url_values(world))
+            response = client.get(url)
+            assert "no-store" not in response.get("Cache-Control", ""), url
+            assert "private" not in response.get("Cache-Control", ""), url
+
+
 def test_the_pages_ask_htmx_not_to_run_scripts(world, client):
     html = client.get("/").content.decode()
     assert '"allowScriptTags": false' in html
