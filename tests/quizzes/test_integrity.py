@@ -299,10 +299,10 @@ def test_a_wrong_set_of_ordering_positions_is_an_error(student_client, attempt, 
         data[names[0]] = "7"
     elif change == "superscript digit":
         data[names[0]] = "²"
-    elif change == "Arabic-Indic digit":
-        data[names[0]] = "\u0663"
+    elif change == "Arabic-Indic digit":  # another entry's position, in other digits
+        data[names[0]] = chr(0x0660 + int(data[names[1]]))
     elif change == "full-width digit":
-        data[names[0]] = "\uff11"
+        data[names[0]] = chr(0xFF10 + int(data[names[1]]))
     elif change == "5,000 digits":
         data[names[0]] = "1" * 5_000
     elif change == "past 64 bits":
