@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from lti_tool.models import Key, LtiRegistration
 from lti_tool.services.nrps import fetch_member_data
 from lti_tool.utils import DjangoToolConfig, get_launch_from_request
@@ -50,7 +50,7 @@ DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linki
 class Login(OIDCLoginInitView):
     """Step 1: the platform asks us to start the login; we send the browser back to it."""
 
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "head", "post"]
 
     def get_oidc_response(self, request, registration_uuid, params):
         target = params.get("target_link_uri")
@@ -186,7 +186,7 @@ def deep_link(request):
     return response
 
 
-@require_GET
+@require_safe
 def continue_launch(request, token):
     """Opened in a new tab (first-party, our own cookies): sign in once, open the unit."""
     data = tokens.use_continue_token(token)
@@ -199,7 +199,7 @@ def continue_launch(request, token):
     return HttpResponseRedirect(data["next"])
 
 
-@require_GET
+@require_safe
 def jwks(request):
     return JsonResponse(Key.objects.as_jwks())
 
@@ -227,7 +227,7 @@ def sync_roster(request, class_id):
     return redirect("classroom:roster", class_id=school_class.pk)
 
 
-@require_GET
+@require_safe
 @staff_member_required
 def setup(request):
     """What a platform's administrator types in to register the tool."""
