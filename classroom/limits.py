@@ -6,6 +6,7 @@ at Redis): the first counted event for a key opens its hour, and the window's en
 beside the count so that a refused person can be told when to try again.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,8 +29,10 @@ class HourlyLimit:
         return getattr(settings, self.setting)
 
     def _keys(self, key: str) -> tuple[str, str]:
-        # Keys may be user-typed (usernames): the cache hashes nothing, so keep them bounded.
-        base = f"limit:{self.name}:{key[:200]}"
+        # Keys may be typed by anyone (usernames): hashed, so that no character or length of
+        # theirs reaches the cache backend (memcached refuses spaces and long keys).
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        base = f"limit:{self.name}:{digest}"
         return f"{base}:count", f"{base}:until"
 
     def count(self, key: str) -> int:

@@ -29,9 +29,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class ContentSecurityPolicyMiddleware:
-    """The headers every response carries: the policy above and its companions, and for a
-    signed-in user ``Cache-Control: private, no-store``.
+class PrivateResponsesMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a signed-in user.
 
     What a signed-in user sees (their answers, a class's grid, a CSV of every answer) must
     stay out of shared caches and of the browser's disk and back-button cache on a shared
@@ -47,6 +46,17 @@ class ContentSecurityPolicyMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """The headers every response carries: the policy above and its companions."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault(
