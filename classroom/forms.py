@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courseware.models import Unit
+from quizzes.models import QuizPolicy
 
 from .limits import JoinCodeGuard
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     normalise_join_code,
     validate_course_date,
 )
+from .services import save_assignment
 
 WRONG_JOIN_CODE = _(
     "No class has this join code. Check the code with your instructor and try again."
@@ -180,6 +182,44 @@ PAST_DUE = _(
 
 
 class AssignmentForm(forms.ModelForm):
+    """The assignment and its quiz's rules: practice, or graded under a ``QuizPolicy``."""
+
+    quiz_kind = forms.ChoiceField(
+        label=_("Quiz"),
+        choices=[
+            ("practice", _("Practice: instant feedback with the answers, unlimited attempts")),
+            ("graded", _("Graded: limited attempts, answers shown when you choose")),
+        ],
+        initial="practice",
+        # Left out (an older form, a script): practice, today's behaviour.
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    attempts_allowed = forms.IntegerField(
+        label=_("Attempts allowed (graded)"),
+        min_value=QuizPolicy.MIN_ATTEMPTS,
+        max_value=QuizPolicy.MAX_ATTEMPTS,
+        initial=2,
+        required=False,
+    )
+    grading_method = forms.ChoiceField(
+        label=_("Grade (graded)"),
+        choices=QuizPolicy.GradingMethod.choices,
+        initial=QuizPolicy.GradingMethod.HIGHEST,
+        required=False,
+    )
+    review_moment = forms.ChoiceField(
+        label=_("Right answers and explanations shown (graded)"),
+        choices=QuizPolicy.ReviewMoment.choices,
+        initial=QuizPolicy.ReviewMoment.AFTER_DUE,
+        required=False,
+    )
+    show_correctness = forms.BooleanField(
+        label=_("Before then, show whether each answer was right (graded)"),
+        initial=True,
+        required=False,
+    )
+    POLICY_FIELDS = ("attempts_allowed", "grading_method", "review_moment", "show_correctness")
     # Asked only when a due date in the past is entered (a slip of the year, often); hidden
     # until then, so an ordinary assignment takes one step.
     confirm_past_due = forms.BooleanField(
@@ -214,6 +254,11 @@ class AssignmentForm(forms.ModelForm):
             pk__in=taken.values("unit_id")
         )
         self.fields["unit"].empty_label = _("Choose a unit")
+        policy = self.instance.policy if self.instance.pk else None
+        if policy is not None:
+            self.initial.setdefault("quiz_kind", "graded")
+            for name in self.POLICY_FIELDS:
+                self.initial.setdefault(name, getattr(policy, name))
 
     def clean_due_at(self):
         validate_course_date(self.cleaned_data["due_at"])
@@ -231,7 +276,19 @@ class AssignmentForm(forms.ModelForm):
         if self._past_due_entered(due_at) and not cleaned.get("confirm_past_due"):
             self.add_error("due_at", PAST_DUE)
             self.fields["confirm_past_due"].widget = forms.CheckboxInput()
+        if cleaned.get("quiz_kind") == "graded":
+            if cleaned.get("attempts_allowed") is None and "attempts_allowed" not in self.errors:
+                self.add_error("attempts_allowed", _("Give the number of attempts, 1 to 10."))
+            for name in ("grading_method", "review_moment"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, _("Choose one."))
         return cleaned
+
+    def policy_values(self) -> dict | None:
+        """The graded quiz's rules as entered, or None for a practice quiz."""
+        if self.cleaned_data["quiz_kind"] != "graded":
+            return None
+        return {name: self.cleaned_data[name] for name in self.POLICY_FIELDS}
 
     def _past_due_entered(self, due_at) -> bool:
         """A due date in the past that the instructor typed now, not one the assignment
@@ -242,8 +299,30 @@ class AssignmentForm(forms.ModelForm):
         return before is None or abs((due_at - before).total_seconds()) >= 60
 
     def save(self, commit=True):
+        # The policy and the attempts' due dates change with the assignment: one service.
         self.instance.school_class = self.school_class
-        return super().save(commit)
+        return save_assignment(assignment=super().save(commit=False), policy=self.policy_values())
+
+
+class ExtensionForm(forms.Form):
+    """One student's own terms on an assignment."""
+
+    due_at = forms.DateTimeField(
+        label=_("Own due date"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        help_text=_("Leave empty to keep the class's due date."),
+    )
+    extra_attempts = forms.IntegerField(
+        label=_("Extra attempts (graded quiz)"),
+        min_value=0,
+        max_value=QuizPolicy.MAX_ATTEMPTS,
+        initial=0,
+        required=False,
+    )
+
+    def clean_extra_attempts(self):
+        return self.cleaned_data.get("extra_attempts") or 0
 
 
 class SignInForm(AuthenticationForm):

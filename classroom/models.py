@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courseware.models import Unit
+from quizzes.models import QuizPolicy
 
 INSTRUCTORS_GROUP = "Instructors"
 
@@ -137,7 +138,7 @@ class AssignmentQuerySet(models.QuerySet):
     def for_class(self, school_class):
         return (
             self.filter(school_class=school_class)
-            .select_related("unit")
+            .select_related("unit", "policy")
             .order_by("due_at", "unit__order")
         )
 
@@ -157,6 +158,16 @@ class Assignment(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The graded quiz's rules; None is a practice quiz. Kept when the assignment becomes
+    # practice again or is deleted, for the attempts taken under it.
+    policy = models.OneToOneField(
+        QuizPolicy,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignment",
+        verbose_name=_("quiz policy"),
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -170,3 +181,30 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.school_class} · {self.unit.slug}"
+
+    @property
+    def is_graded(self) -> bool:
+        return self.policy_id is not None
+
+
+class Extension(models.Model):
+    """One student's own terms on an assignment: a later due date, extra attempts, or both."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions"
+    )
+    # Replaces the assignment's due date for this student; None keeps the class's.
+    due_at = models.DateTimeField(_("own due date"), null=True, blank=True)
+    # Graded quizzes: attempts on top of the policy's.
+    extra_attempts = models.PositiveSmallIntegerField(_("extra attempts"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student"], name="one_extension")
+        ]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self):
+        return f"{self.assignment} · {self.student}"

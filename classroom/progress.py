@@ -13,22 +13,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from django.db.models import Case, Count, Q, TextChoices, When
+from django.db.models import Case, Count, F, Q, TextChoices, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courseware.models import READ, ReadingProgress, Unit
-from quizzes.grading import EPSILON, is_mastery
+from quizzes.grading import EPSILON, grade_by_method, is_mastery
 from quizzes.models import (
     FINISHED,
     OPEN,
     Attempt,
+    QuizPolicy,
     attempt_score_expression,
     best_score_expression,
 )
 
-from .models import Assignment, Enrollment, SchoolClass
+from .models import Assignment, Enrollment, Extension, SchoolClass
 
 # The needs-help rule, stated on the progress page. An attempt scoring below STRUGGLE_SCORE
 # is a struggle; STRUGGLES_FOR_HELP struggles on one unit, or one overdue unit that is not
@@ -52,7 +53,8 @@ class UnitResult:
 
     opened: bool = False
     read: bool = False
-    # Best score (0 to 1) of the finished graded attempts; None before the first one.
+    # The grade (0 to 1): on a graded assignment by its policy's method over the attempts
+    # taken under it, otherwise the best finished attempt; None before the first one.
     best: float | None = None
     # Finished graded attempts, and how many of them scored below STRUGGLE_SCORE.
     attempts: int = 0
@@ -93,19 +95,28 @@ class UnitResult:
         return replace(self).mark_due(due_at, now)
 
 
-def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
-    """``{(student_id, unit_id): UnitResult}`` in two queries.
+def unit_results(
+    *, students, units, policies: dict[int, QuizPolicy] | None = None
+) -> dict[tuple[int, int], UnitResult]:
+    """``{(student_id, unit_id): UnitResult}`` in two queries, three with graded units.
 
     ``students`` and ``units`` are anything ``__in`` accepts: ids, instances or a values
-    queryset (then a subquery). Pairs with no reading and no attempt are absent.
+    queryset (then a subquery). ``policies`` maps the unit ids of graded assignments to their
+    policy: there only the attempts taken under it count, graded by its method. Pairs with
+    no reading and no attempt are absent.
     """
-    struggle = FINISHED & Q(score__lt=STRUGGLE_SCORE - EPSILON)
+    policies = policies or {}
+    # An attempt handed in with under half its items answered is a struggle too (its score
+    # is below half anyway; said here so the rule survives a change of STRUGGLE_SCORE).
+    struggle = FINISHED & (
+        Q(score__lt=STRUGGLE_SCORE - EPSILON) | Q(answered_count__lt=F("item_count") / 2.0)
+    )
     rows = (
         Attempt.objects.graded()
         .filter(student__in=students, unit__in=units)
         .alias(score=attempt_score_expression())
         .order_by()
-        .values_list("student_id", "unit_id")
+        .values_list("student_id", "unit_id", "policy_id")
         .annotate(
             best=best_score_expression(),
             finished=Count("pk", filter=FINISHED),
@@ -114,10 +125,18 @@ def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
         )
     )
     results: dict[tuple[int, int], UnitResult] = {}
-    for student_id, unit_id, best, finished_count, struggles, open_count in rows:
-        results[(student_id, unit_id)] = UnitResult(
-            best=best, attempts=finished_count, struggles=struggles, in_progress=open_count > 0
-        )
+    for student_id, unit_id, policy_id, best, finished_count, struggles, open_count in rows:
+        policy = policies.get(unit_id)
+        if policy is not None and policy_id != policy.pk:
+            continue  # practice from before the unit was graded, or another class's rules
+        result = results.setdefault((student_id, unit_id), UnitResult())
+        if best is not None and (result.best is None or best > result.best):
+            result.best = best
+        result.attempts += finished_count
+        result.struggles += struggles
+        result.in_progress = result.in_progress or open_count > 0
+    if policies:
+        _grade_by_policy(results, students=students, policies=policies)
     # Whether read, not when: a datetime per row would cost a conversion per row.
     reading = (
         ReadingProgress.objects.filter(user__in=students, unit__in=units)
@@ -129,6 +148,41 @@ def unit_results(*, students, units) -> dict[tuple[int, int], UnitResult]:
         result.opened = True
         result.read = bool(is_read)
     return results
+
+
+def _grade_by_policy(results, *, students, policies: dict[int, QuizPolicy]) -> None:
+    """Replace the best score of graded units by the grade their policy's method gives."""
+    unit_of_policy = {policy.pk: unit_id for unit_id, policy in policies.items()}
+    scores: dict[tuple[int, int], list[float]] = {}
+    rows = (
+        Attempt.objects.finished()
+        .filter(student__in=students, policy__in=list(unit_of_policy))
+        .annotate(score_value=attempt_score_expression())
+        .order_by("started_at", "pk")
+        .values_list("student_id", "policy_id", "score_value")
+    )
+    for student_id, policy_id, score in rows:
+        scores.setdefault((student_id, unit_of_policy[policy_id]), []).append(score)
+    for key, values in scores.items():
+        results[key].best = grade_by_method(values, policies[key[1]].grading_method)
+
+
+def graded_policies(assignments) -> dict[int, QuizPolicy]:
+    """``{unit_id: policy}`` of the graded ones among the assignments (policy loaded)."""
+    return {a.unit_id: a.policy for a in assignments if a.policy is not None}
+
+
+def own_due_dates(assignments, students=None) -> dict[tuple[int, int], datetime]:
+    """``{(assignment_id, student_id): due}`` of the extensions on these assignments."""
+    extensions = Extension.objects.filter(assignment__in=assignments, due_at__isnull=False)
+    if students is not None:
+        extensions = extensions.filter(student__in=students)
+    return {
+        (assignment_id, student_id): due_at
+        for assignment_id, student_id, due_at in extensions.values_list(
+            "assignment_id", "student_id", "due_at"
+        )
+    }
 
 
 def percent(value: float | None) -> int | None:
@@ -245,10 +299,12 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
         unit_results(
             students=Enrollment.objects.in_class(school_class).values("student_id"),
             units=unit_ids,
+            policies=graded_policies(assignments),
         )
         if unit_ids
         else {}
     )
+    own_due = own_due_dates(assignments) if assignments else {}
     slugs = [assignment.unit.slug for assignment in assignments]
     rows = []
     for student_id, first_name, username in enrollments:
@@ -256,7 +312,8 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
         for assignment in assignments:
             # Each (student, unit) result belongs to one cell, so it is marked in place.
             result = results.get((student_id, assignment.unit_id)) or UnitResult()
-            row.cells.append(result.mark_due(assignment.due_at, now))
+            due_at = own_due.get((assignment.pk, student_id), assignment.due_at)
+            row.cells.append(result.mark_due(due_at, now))
         rows.append(row)
     rows.sort(key=_name_key)
     columns = []
@@ -327,20 +384,25 @@ def student_assignments(
     assignments = list(
         Assignment.objects.visible(now)
         .filter(school_class__in=SchoolClass.objects.attended_by(student), unit__archived=False)
-        .select_related("unit", "school_class")
+        .select_related("unit", "school_class", "policy")
         .order_by("due_at", "unit__order")
     )
+    own_due = own_due_dates(assignments, students=[student.pk]) if assignments else {}
     classes = {
         school_class.pk: (school_class, [])
         for school_class in SchoolClass.objects.attended_by(student).order_by("name")
     }
     results = unit_results(
-        students=[student.pk], units={assignment.unit_id for assignment in assignments}
+        students=[student.pk],
+        units={assignment.unit_id for assignment in assignments},
+        policies=graded_policies(assignments),
     )
     empty = UnitResult()
     for assignment in assignments:
         result = results.get((student.pk, assignment.unit_id), empty)
+        due_at = own_due.get((assignment.pk, student.pk), assignment.due_at)
+        assignment.own_due_at = due_at
         classes[assignment.school_class_id][1].append(
-            AssignedUnit(assignment, result.with_due(assignment.due_at, now))
+            AssignedUnit(assignment, result.with_due(due_at, now))
         )
     return list(classes.values())

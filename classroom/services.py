@@ -6,8 +6,18 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from quizzes import services as quiz_services
+from quizzes.models import QuizPolicy
+
 from .limits import SIGN_UPS_PER_ADDRESS
-from .models import INSTRUCTORS_GROUP, Enrollment, SchoolClass, new_join_code
+from .models import (
+    INSTRUCTORS_GROUP,
+    Assignment,
+    Enrollment,
+    Extension,
+    SchoolClass,
+    new_join_code,
+)
 
 
 @transaction.atomic
@@ -100,3 +110,64 @@ def do_regenerate_join_code(*, school_class: SchoolClass) -> str:
             continue
         return code
     raise RuntimeError("could not find a free join code")
+
+
+@transaction.atomic
+def save_assignment(*, assignment: Assignment, policy: dict | None) -> Assignment:
+    """Save the assignment with its quiz's rules: ``policy`` (``QuizPolicy`` field values)
+    makes it graded, None practice. Attempts taken under the policy keep the student's own
+    due date (an extension's, or the assignment's) in step."""
+    if policy is None:
+        assignment.policy = None
+    else:
+        rules = assignment.policy or QuizPolicy()
+        for name, value in policy.items():
+            setattr(rules, name, value)
+        rules.full_clean()
+        rules.save()
+        assignment.policy = rules
+    assignment.save()
+    if assignment.policy is not None:
+        _sync_due_dates(assignment)
+    return assignment
+
+
+def _sync_due_dates(assignment: Assignment) -> None:
+    extended = Extension.objects.filter(assignment=assignment, due_at__isnull=False)
+    quiz_services.set_due_date(
+        policy=assignment.policy,
+        due_at=assignment.due_at,
+        exclude_students=extended.values("student_id"),
+    )
+    for student_id, due_at in extended.values_list("student_id", "due_at"):
+        quiz_services.set_due_date(policy=assignment.policy, due_at=due_at, students=[student_id])
+
+
+@transaction.atomic
+def do_set_extension(
+    *, assignment: Assignment, student, due_at, extra_attempts: int
+) -> Extension | None:
+    """Give one student their own due date and/or extra attempts on the assignment (None and
+    0 take the extension back). Their attempts under a graded quiz follow the new date."""
+    if due_at is None and not extra_attempts:
+        Extension.objects.filter(assignment=assignment, student=student).delete()
+        extension = None
+    else:
+        extension, _created = Extension.objects.update_or_create(
+            assignment=assignment,
+            student=student,
+            defaults={"due_at": due_at, "extra_attempts": extra_attempts},
+        )
+    if assignment.policy is not None:
+        quiz_services.set_due_date(
+            policy=assignment.policy, due_at=due_at or assignment.due_at, students=[student.pk]
+        )
+    return extension
+
+
+def do_reopen_last_attempt(*, assignment: Assignment, student):
+    """Open the student's last finished attempt on the assignment's quiz again (under its
+    rules), answers kept. Raises ``quizzes.services.NothingToReopen``."""
+    return quiz_services.reopen_last_attempt(
+        student=student, unit=assignment.unit, policy=assignment.policy
+    )

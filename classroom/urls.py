@@ -32,6 +32,17 @@ urlpatterns = [
         name="readmit_student",
     ),
     path(
+        "classes/<int:class_id>/students/<int:student_id>/assignments/<int:assignment_id>/"
+        "extension/",
+        views.extension,
+        name="extension",
+    ),
+    path(
+        "classes/<int:class_id>/students/<int:student_id>/assignments/<int:assignment_id>/reopen/",
+        views.reopen_attempt,
+        name="reopen_attempt",
+    ),
+    path(
         "classes/<int:class_id>/assignments/new/",
         views.assignment_create,
         name="assignment_create",

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.addresses import client_address
 from config.htmx import redirect_after_post, render_page_or_partial, wants_partial
 from courseware.models import Course, Unit
+from quizzes import services as quiz_services
 from quizzes.exchange import FORMATS as EXPORT_FORMATS
 from quizzes.exchange import export_items
 from quizzes.models import Item
@@ -35,6 +36,7 @@ from .forms import (
     TOO_MANY_SIGN_UPS,
     USERNAME_UNAVAILABLE,
     AssignmentForm,
+    ExtensionForm,
     JoinForm,
     SchoolClassForm,
     SignInForm,
@@ -62,6 +64,8 @@ from .services import (
     do_readmit_student,
     do_regenerate_join_code,
     do_remove_student,
+    do_reopen_last_attempt,
+    do_set_extension,
     do_sign_up,
 )
 from .throttling import try_again_at
@@ -415,8 +419,22 @@ def progress(request, class_id):
 @instructor_required
 def student_detail(request, class_id, student_id):
     enrollment = get_enrollment_for_instructor(request.user, class_id, student_id)
+    return _student_page(request, enrollment)
+
+
+def _student_page(request, enrollment, *, errors=None, status=200):
     school_class = enrollment.school_class
     units = student_record(school_class, enrollment.student)
+    errors = errors or {}
+    for entry in units:
+        assignment = entry.assignment
+        entry.extension_form = errors.get(assignment.pk) or ExtensionForm(
+            initial={
+                "due_at": assignment.own_due_at,
+                "extra_attempts": assignment.extra_attempts or 0,
+            },
+            auto_id=f"ext{assignment.pk}-%s",
+        )
     return render(
         request,
         "classroom/student_detail.html",
@@ -427,7 +445,68 @@ def student_detail(request, class_id, student_id):
             "student": enrollment.student,
             "units": units,
         },
+        status=status,
     )
+
+
+def _back_to_student(request, enrollment, notice: str = ""):
+    if notice:
+        messages.success(request, notice)
+    return redirect_after_post(
+        request,
+        reverse(
+            "classroom:student_detail",
+            kwargs={
+                "class_id": enrollment.school_class_id,
+                "student_id": enrollment.student_id,
+            },
+        ),
+    )
+
+
+@require_POST
+@instructor_required
+@vary_on_headers("HX-Request")
+def extension(request, class_id, student_id, assignment_id):
+    """One student's own due date and extra attempts on an assignment."""
+    enrollment = get_enrollment_for_instructor(request.user, class_id, student_id)
+    assignment = get_assignment_in_class(enrollment.school_class, assignment_id)
+    form = ExtensionForm(request.POST, auto_id=f"ext{assignment.pk}-%s")
+    if not form.is_valid():
+        return _student_page(request, enrollment, errors={assignment.pk: form})
+    do_set_extension(
+        assignment=assignment,
+        student=enrollment.student,
+        due_at=form.cleaned_data["due_at"],
+        extra_attempts=form.cleaned_data["extra_attempts"],
+    )
+    notice = _("%(student)s's terms on %(unit)s saved.") % {
+        "student": display_name(enrollment.student),
+        "unit": assignment.unit,
+    }
+    return _back_to_student(request, enrollment, notice)
+
+
+@require_POST
+@instructor_required
+@vary_on_headers("HX-Request")
+def reopen_attempt(request, class_id, student_id, assignment_id):
+    """Open the student's last finished attempt on the assignment again, answers kept."""
+    enrollment = get_enrollment_for_instructor(request.user, class_id, student_id)
+    assignment = get_assignment_in_class(enrollment.school_class, assignment_id)
+    try:
+        do_reopen_last_attempt(assignment=assignment, student=enrollment.student)
+    except quiz_services.NothingToReopen:
+        messages.error(
+            request,
+            _("There is no finished attempt to reopen, or an attempt is open already."),
+        )
+        return _back_to_student(request, enrollment)
+    notice = _("The last attempt of %(student)s on %(unit)s is open again.") % {
+        "student": display_name(enrollment.student),
+        "unit": assignment.unit,
+    }
+    return _back_to_student(request, enrollment, notice)
 
 
 @require_safe

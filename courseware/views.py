@@ -83,7 +83,8 @@ def _render_unit(request, slug, template):
             "unit_body": partial(unit_body, unit, readings),
             "readings": readings,
             "reading_styles": READINGS,
-            "panels": unit_panels(request, unit),
+            # Called by the template only where it shows them: the print page does not.
+            "panels": partial(unit_panels, request, unit),
         },
     )
     if COOKIE in request.GET:  # remembered for the next unit, as the layout is

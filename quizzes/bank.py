@@ -15,7 +15,8 @@ from courseware.course_file import (
 )
 from courseware.models import Footnote
 
-from .models import Choice, Item, Tag
+from .models import Attempt, Choice, Item, Response, Tag, current_choices
+from .services import regrade_item
 
 CHOICE_RULES = {
     # kind: (minimum choices, maximum choices)
@@ -124,6 +125,8 @@ def _validate_choices(item: dict, kind: str, where: str, v: Validator) -> None:
 
 
 def load_bank(data: dict, ctx: LoadContext) -> None:
+    # Keys as they were, to regrade the answers of every item whose key the file corrects.
+    keys_before = _answer_keys(Item.objects.filter(unit__course=ctx.course))
     tags = {}
     for order, tag in enumerate(data.get("tags") or [], start=1):
         tags[tag["key"]] = upsert(
@@ -167,16 +170,66 @@ def load_bank(data: dict, ctx: LoadContext) -> None:
         if set(item.tags.values_list("pk", flat=True)) != wanted_tags:
             item.tags.set(wanted_tags)
             ctx.count("item tag links replaced")
+    missing = Item.objects.filter(unit__course=ctx.course, archived=False).exclude(
+        key__in=kept_items
+    )
+    # An item that an open attempt drew stays (archived) until that attempt is over: the
+    # student can still answer it, and it counts.
+    drawn = _items_in_open_attempts(ctx.course)
+    held_count = missing.filter(pk__in=drawn, responses__isnull=True).update(archived=True)
+    if held_count:
+        ctx.count("items archived (in open attempts)", held_count)
     remove_missing(
-        Item.objects.filter(unit__course=ctx.course, archived=False).exclude(key__in=kept_items),
+        missing,  # lazy: the items just archived are no longer in it
         ctx,
         "items",
         lambda item: _("Quiz item “%(key)s”") % {"key": item.key},
     )
     Tag.objects.exclude(key__in=tags).filter(items__isnull=True).delete()
+    _regrade_corrected(keys_before, ctx)
+
+
+def _answer_keys(items) -> dict[int, tuple]:
+    """Each item's key as grading reads it: its kind and its current choices' keys, order
+    and correctness."""
+    return {
+        item.pk: (
+            item.kind,
+            tuple((c.key, c.order, c.is_correct) for c in current_choices(item)),
+        )
+        for item in items.prefetch_related("choices")
+    }
+
+
+def _regrade_corrected(keys_before: dict[int, tuple], ctx: LoadContext) -> None:
+    if not keys_before:
+        return
+    items = Item.objects.filter(pk__in=list(keys_before))
+    keys_after = _answer_keys(items)
+    corrected = [pk for pk, key in keys_after.items() if keys_before[pk] != key]
+    answers, attempts = 0, set()
+    for item in items.filter(pk__in=corrected).prefetch_related("choices"):
+        changed_answers, changed_attempts = regrade_item(item)
+        answers += changed_answers
+        attempts |= changed_attempts
+    if answers:
+        ctx.count("answers regraded", answers)
+        ctx.count("attempts regraded", len(attempts))
+
+
+def _items_in_open_attempts(course) -> set[int]:
+    drawn: set[int] = set()
+    for item_ids in (
+        Attempt.objects.open().filter(unit__course=course).values_list("item_ids", flat=True)
+    ):
+        drawn.update(item_ids)
+    return drawn
 
 
 def _load_choices(item: Item, item_data: dict, ctx: LoadContext) -> None:
+    """Choices by key. A choice the file drops is deleted, unless a stored answer names it:
+    then the load is refused, or with --force the choice is archived (the answer keeps
+    showing its text; nobody is offered it again)."""
     kept = []
     for order, choice in enumerate(item_data["choices"]):
         upsert(
@@ -185,6 +238,7 @@ def _load_choices(item: Item, item_data: dict, ctx: LoadContext) -> None:
             {
                 "order": order,
                 "is_correct": bool(choice.get("correct", False)),
+                "archived": False,
                 **translated_fields("text", choice["text"]),
                 **translated_fields("match", choice.get("match")),
                 **translated_fields("feedback", choice.get("feedback")),
@@ -193,9 +247,39 @@ def _load_choices(item: Item, item_data: dict, ctx: LoadContext) -> None:
             "choices",
         )
         kept.append(choice["key"])
-    deleted, _per_model = item.choices.exclude(key__in=kept).delete()
-    if deleted:
-        ctx.count("choices deleted", deleted)
+    dropped = item.choices.exclude(key__in=kept).exclude(archived=True)
+    if not dropped.exists():
+        return
+    used = _choice_keys_answered(item)
+    for choice in dropped:
+        if choice.key not in used:
+            choice.delete()
+            ctx.count("choices deleted")
+            continue
+        if not ctx.force:
+            ctx.refuse(
+                _(
+                    "Choice “%(choice)s” of quiz item “%(item)s” is not in the file but "
+                    "students chose it; it was not removed. Run again with --force to "
+                    "archive it instead."
+                )
+                % {"choice": choice.key, "item": item.key}
+            )
+        choice.archived = True
+        choice.save(update_fields=["archived"])
+        ctx.count("choices archived")
+
+
+def _choice_keys_answered(item: Item) -> set[str]:
+    """Every choice key a stored answer to the item names (lists, or matching pairs)."""
+    used: set[str] = set()
+    for answer in Response.objects.filter(item=item).values_list("answer", flat=True):
+        if isinstance(answer, dict):
+            used.update(str(key) for key in answer)
+            used.update(str(value) for value in answer.values())
+        elif isinstance(answer, list):
+            used.update(str(key) for key in answer)
+    return used
 
 
 def export_bank(course) -> dict:
@@ -209,7 +293,7 @@ def export_bank(course) -> dict:
     out_items = []
     for item in items:
         choices = []
-        for choice in item.choices.all():
+        for choice in current_choices(item):
             entry = {"key": choice.key, "text": pair(choice, "text")}
             if item.kind == Item.Kind.MATCHING:
                 entry["match"] = pair(choice, "match")

@@ -113,3 +113,22 @@ def grade_answer(kind: str, choices: Iterable[ChoiceLike], answer: Any) -> Grade
 def is_mastery(score: float | None) -> bool:
     """Mastery of a unit: a best graded attempt of at least 80 %."""
     return score is not None and score >= MASTERY_THRESHOLD - EPSILON
+
+
+def grade_by_method(scores: Sequence[float], method: str) -> float | None:
+    """A graded assignment's grade from its finished attempts' scores, oldest first.
+
+    ``method`` is a ``QuizPolicy.GradingMethod`` value: "highest", "first", "last" or
+    "average" (the mean of every attempt, as Moodle's "average grade"). None without scores.
+    """
+    if not scores:
+        return None
+    if method == "first":
+        return scores[0]
+    if method == "last":
+        return scores[-1]
+    if method == "average":
+        return sum(scores) / len(scores)
+    if method == "highest":
+        return max(scores)
+    raise ValueError(f"unknown grading method {method!r}")

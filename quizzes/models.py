@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, FloatField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
@@ -98,6 +99,9 @@ class Choice(models.Model):
     match = models.TextField(_("match"), blank=True)
     is_correct = models.BooleanField(_("correct"), default=False)
     feedback = models.TextField(_("feedback"), blank=True)
+    # Dropped from the course file (``load_course --force``) while stored answers name it:
+    # kept so that those answers still show its text, but never offered nor graded again.
+    archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["order"]
@@ -112,6 +116,66 @@ class Choice(models.Model):
 # When an attempt counts as finished, in SQL; ``Attempt.is_finished`` says the same in Python.
 FINISHED = Q(finished_at__isnull=False)
 OPEN = Q(finished_at__isnull=True)
+
+
+class QuizPolicy(models.Model):
+    """The rules of a graded quiz, set by the instructor on an assignment.
+
+    A quiz without a policy is practice (instant feedback with the key, unlimited attempts).
+    Attempts taken under a policy keep a link to it, so editing the policy applies at once to
+    every attempt taken under it.
+    """
+
+    MIN_ATTEMPTS = 1
+    MAX_ATTEMPTS = 10
+
+    class GradingMethod(models.TextChoices):
+        HIGHEST = "highest", _("Highest attempt")
+        FIRST = "first", _("First attempt")
+        LAST = "last", _("Last attempt")
+        AVERAGE = "average", _("Average of the attempts")
+
+    class ReviewMoment(models.TextChoices):
+        AFTER_ANSWER = "answer", _("After each answer")
+        AFTER_ATTEMPT = "attempt", _("After the attempt is handed in")
+        AFTER_DUE = "due", _("After the due date")
+        NEVER = "never", _("Never")
+
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"),
+        default=2,
+        validators=[MinValueValidator(MIN_ATTEMPTS), MaxValueValidator(MAX_ATTEMPTS)],
+    )
+    grading_method = models.CharField(
+        _("grading method"),
+        max_length=10,
+        choices=GradingMethod.choices,
+        default=GradingMethod.HIGHEST,
+    )
+    review_moment = models.CharField(
+        _("right answers and explanations shown"),
+        max_length=10,
+        choices=ReviewMoment.choices,
+        default=ReviewMoment.AFTER_DUE,
+    )
+    # Before the review moment: whether each answer is marked right or wrong (True), or the
+    # student sees only that the answer was recorded (False).
+    show_correctness = models.BooleanField(_("show right or wrong before then"), default=True)
+
+    class Meta:
+        verbose_name = _("quiz policy")
+        verbose_name_plural = _("quiz policies")
+
+    def __str__(self):
+        return f"{self.attempts_allowed} · {self.grading_method} · {self.review_moment}"
+
+
+def current_choices(item) -> list:
+    """The item's choices that are offered and graded, in order (prefetched or not)."""
+    return sorted(
+        (choice for choice in item.choices.all() if not choice.archived),
+        key=lambda choice: choice.order,
+    )
 
 
 def attempt_score_expression():
@@ -139,6 +203,10 @@ class AttemptQuerySet(models.QuerySet):
         """Full unit quizzes; "practise my mistakes" rounds do not count towards scores."""
         return self.filter(is_practice=False)
 
+    def under(self, policy):
+        """Attempts taken under a graded assignment's policy: they count towards its grade."""
+        return self.filter(policy=policy)
+
     def open(self):
         return self.filter(OPEN)
 
@@ -163,6 +231,19 @@ class Attempt(models.Model):
     answered_count = models.PositiveIntegerField(default=0)
     # Sum of the response scores; the attempt's score is points / item_count.
     points = models.FloatField(default=0)
+    # Set when the attempt is taken under a graded assignment's rules; None is practice.
+    policy = models.ForeignKey(
+        QuizPolicy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name=_("quiz policy"),
+    )
+    # The student's own due date for the assignment (extensions included), when taken under a
+    # policy: the moment "after the due date" is read from it. The classroom keeps it in step
+    # when a due date or an extension changes.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -200,6 +281,20 @@ class Attempt(models.Model):
     def is_mastery(self) -> bool:
         return grading.is_mastery(self.score)
 
+    @property
+    def duration(self):
+        """From start to hand-in; None while open."""
+        return self.finished_at - self.started_at if self.finished_at else None
+
+    @property
+    def unanswered_count(self) -> int:
+        return max(0, self.item_count - self.answered_count)
+
+    @property
+    def is_mostly_unanswered(self) -> bool:
+        """Handed in with under half its items answered: a sign of trouble for the teacher."""
+        return self.is_finished and self.answered_count * 2 < self.item_count
+
 
 class ResponseQuerySet(models.QuerySet):
     def for_student(self, user):
@@ -226,6 +321,9 @@ class Response(models.Model):
     score = models.FloatField()
     is_correct = models.BooleanField()
     answered_at = models.DateTimeField(default=timezone.now)
+    # The score first given, kept when a corrected key regraded the answer (``load_course``).
+    score_before_regrade = models.FloatField(_("score before regrading"), null=True, blank=True)
+    regraded_at = models.DateTimeField(_("regraded"), null=True, blank=True)
 
     objects = ResponseQuerySet.as_manager()
 

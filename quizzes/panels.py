@@ -4,14 +4,17 @@ from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.extensions import UnitPanel
 
 from .models import MASTERY_THRESHOLD, Item
+from .policies import assigned_policy
 from .selectors import unit_quiz_status
 
 
 def unit_panel_context(request, unit) -> dict | None:
-    """Start/resume and the best score for a student; a sign-in prompt for visitors.
+    """Start/resume and the best score (the grade) for a student, with a graded quiz's rules;
+    a sign-in prompt for visitors.
 
     Hidden when the unit has no items. The item count is cached until the content changes, so
-    visitors cost no query and students one (``unit.course`` should come with the unit).
+    visitors cost no query and students two: the rules that apply, their attempts
+    (``unit.course`` should come with the unit).
     """
     item_count = content_cache().get_or_set(
         f"unit-item-count:{unit.pk}:{unit.course.content_version}",
@@ -27,7 +30,21 @@ def unit_panel_context(request, unit) -> dict | None:
         "mastery_percent": round(MASTERY_THRESHOLD * 100),
     }
     if request.user.is_authenticated:
-        context["status"] = unit_quiz_status(request.user, unit)
+        # The rules come before the start button: a graded quiz says what it allows.
+        assigned = assigned_policy(request.user, unit)
+        status = unit_quiz_status(request.user, unit, assigned.policy)
+        context["status"] = status
+        if assigned.policy is not None:
+            left = max(0, assigned.attempts_allowed - status.used_count)
+            context.update(
+                policy=assigned.policy,
+                due_at=assigned.due_at,
+                attempts_allowed=assigned.attempts_allowed,
+                attempts_used=status.used_count,
+                attempts_left=left,
+                closed=assigned.is_closed(),
+                can_start=bool(status.open_attempt_id) or (left and not assigned.is_closed()),
+            )
     return context
 
 

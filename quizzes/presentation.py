@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from courseware.simplified import chinese_html_lang
 
 from .grading import EPSILON
-from .models import Attempt, Choice, Item, Response
+from .models import Attempt, Choice, Item, Response, current_choices
+from .policies import FULL_REVIEW, Review, item_review
 
 LANGUAGE_FIELDS = {"zh-hant": "zh_hant", "en": "en"}
 # An ordering item has a few entries; a position with more digits than this is no position.
@@ -124,6 +125,10 @@ class AnswerLine:
 class Feedback:
     # False for an item left unanswered in a finished attempt: only the solution is shown.
     answered: bool
+    # What the attempt's review rules let this item show now (``quizzes.policies``): without
+    # ``key`` the right answer, explanation, choice feedback and passages are left empty;
+    # without ``correctness`` the marks too.
+    review: Review
     score: float
     is_correct: bool
     is_partial: bool
@@ -136,7 +141,12 @@ class Feedback:
 
 
 def _choices(item: Item) -> list[Choice]:
-    return sorted(item.choices.all(), key=lambda choice: choice.order)
+    return current_choices(item)
+
+
+def _every_choice_by_key(item: Item) -> dict[str, Choice]:
+    """Archived choices too: a stored answer that named one still shows its text."""
+    return {choice.key: choice for choice in item.choices.all()}
 
 
 def _shuffle(rng: random.Random, values: list, avoid: list | None = None) -> list:
@@ -160,9 +170,10 @@ def present_item(
     response: Response | None = None,
     *,
     reveal: bool = False,
+    review: Review = FULL_REVIEW,
 ) -> PresentedItem:
     """The item as shown in this attempt. ``reveal`` (finished attempts only) shows the
-    solution of an item left unanswered."""
+    item left unanswered as such; ``review`` says how much of the solution it shows."""
     choices = _choices(item)
     # Shuffle from a fixed starting order (by key) so that the result does not depend on
     # how the database happened to return the rows.
@@ -200,7 +211,7 @@ def present_item(
         ]
     if response is not None or reveal:
         presented.response = response
-        presented.feedback = feedback_for(item, response)
+        presented.feedback = feedback_for(item, response, review)
     return presented
 
 
@@ -296,11 +307,14 @@ def form_fields(attempt: Attempt, item: Item, answer: Any) -> dict[str, str | li
     return {"choice": [choice_token(attempt, item, key) for key in answer]}
 
 
-def feedback_for(item: Item, response: Response | None) -> Feedback:
+def feedback_for(item: Item, response: Response | None, review: Review = FULL_REVIEW) -> Feedback:
     """What the student sees once the item is answered (or, with no response, once the
-    attempt is over): the only place that reads which choices are right."""
+    attempt is over): the only place that reads which choices are right. Before the review
+    moment nothing of the key leaves this function (``review``)."""
+    if not review.key:
+        return _feedback_without_key(item, response, review)
     choices = _choices(item)
-    by_key = {choice.key: choice for choice in choices}
+    by_key = _every_choice_by_key(item)
     answer = response.answer if response is not None else None
     if item.kind == Item.Kind.MATCHING:
         pairs = answer if isinstance(answer, dict) else {}
@@ -329,7 +343,7 @@ def feedback_for(item: Item, response: Response | None) -> Feedback:
         picked = set(answer) if isinstance(answer, list) else set()
         yours = [
             AnswerLine(bilingual(choice, "text"), bilingual(choice, "feedback"), choice.is_correct)
-            for choice in choices
+            for choice in sorted(by_key.values(), key=lambda choice: choice.order)
             if choice.key in picked
         ]
         right = [
@@ -341,6 +355,7 @@ def feedback_for(item: Item, response: Response | None) -> Feedback:
     score = response.score if answered else 0.0
     is_correct = answered and response.is_correct
     return Feedback(
+        review=review,
         answered=answered,
         score=score,
         is_correct=is_correct,
@@ -354,8 +369,58 @@ def feedback_for(item: Item, response: Response | None) -> Feedback:
     )
 
 
+def _feedback_without_key(item: Item, response: Response | None, review: Review) -> Feedback:
+    """The student's own answer, as they gave it, with no mark that would tell the key
+    (unless ``review.correctness``: then only the item's overall result)."""
+    choices = _choices(item)
+    by_key = _every_choice_by_key(item)
+    answer = response.answer if response is not None else None
+    if item.kind == Item.Kind.MATCHING:
+        pairs = answer if isinstance(answer, dict) else {}
+        yours = [
+            AnswerLine(
+                bilingual(choice, "text"),
+                bilingual(by_key[pairs[choice.key]], "match")
+                if pairs.get(choice.key) in by_key
+                else None,
+                False,
+            )
+            for choice in choices
+        ]
+    elif item.kind == Item.Kind.ORDERING:
+        keys = [key for key in answer if key in by_key] if isinstance(answer, list) else []
+        yours = [AnswerLine(bilingual(by_key[key], "text"), None, False) for key in keys]
+    else:
+        picked = set(answer) if isinstance(answer, list) else set()
+        yours = [
+            AnswerLine(bilingual(choice, "text"), None, False)
+            for choice in sorted(by_key.values(), key=lambda choice: choice.key)
+            if choice.key in picked
+        ]
+    answered = response is not None
+    score = response.score if answered and review.correctness else 0.0
+    is_correct = answered and review.correctness and response.is_correct
+    return Feedback(
+        review=review,
+        answered=answered,
+        score=score,
+        is_correct=is_correct,
+        is_partial=not is_correct and score > EPSILON,
+        percent=round(score * 100),
+        explanation=None,
+        your_answer=yours if answered else [],
+        right_answer=[],
+        passages=[],
+        footnotes=[],
+    )
+
+
 def present_attempt(attempt: Attempt, items: list[Item], responses: dict) -> list[PresentedItem]:
-    return [
-        present_item(attempt, item, number, responses.get(item.pk), reveal=attempt.is_finished)
-        for number, item in enumerate(items, start=1)
-    ]
+    entries = []
+    for number, item in enumerate(items, start=1):
+        response = responses.get(item.pk)
+        review = item_review(attempt, answered=response is not None)
+        entries.append(
+            present_item(attempt, item, number, response, reveal=attempt.is_finished, review=review)
+        )
+    return entries

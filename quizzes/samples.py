@@ -7,12 +7,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .models import Choice, Item
+from .models import Choice, Item, current_choices
 
 
 def _choices(item: Item) -> list[Choice]:
     # Sorted in Python: ``item.choices`` is usually prefetched.
-    return sorted(item.choices.all(), key=lambda choice: choice.order)
+    return current_choices(item)
 
 
 def right_answer(item: Item) -> Any:

@@ -11,13 +11,23 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from config.ids import id_or_404
 from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.models import Footnote, Passage, Unit
 
-from .grading import is_mastery
-from .models import FINISHED, OPEN, Attempt, Item, Response, best_score_expression
+from .grading import grade_by_method, is_mastery
+from .models import (
+    FINISHED,
+    OPEN,
+    Attempt,
+    Item,
+    Response,
+    attempt_score_expression,
+    best_score_expression,
+)
+from .policies import key_moment_passed
 
 
 def get_attempt_for_student(user, attempt_id: int) -> Attempt:
@@ -27,7 +37,7 @@ def get_attempt_for_student(user, attempt_id: int) -> Attempt:
     try:
         return (
             Attempt.objects.for_student(user)
-            .select_related("unit__course")
+            .select_related("unit__course", "policy")
             .get(pk=id_or_404(attempt_id))
         )
     except Attempt.DoesNotExist:
@@ -72,9 +82,12 @@ def responses_by_item(attempt: Attempt) -> dict[int, Response]:
 
 @dataclass(frozen=True)
 class UnitQuizStatus:
+    # On a graded quiz: the grade by the policy's method; otherwise the best score.
     best_score: float | None
     open_attempt_id: int | None
     finished_count: int
+    # Attempts taken under the graded quiz's policy (open ones included).
+    used_count: int = 0
 
     @property
     def is_mastery(self) -> bool:
@@ -85,19 +98,68 @@ class UnitQuizStatus:
         return None if self.best_score is None else round(self.best_score * 100)
 
 
-def unit_quiz_status(student, unit: Unit) -> UnitQuizStatus:
-    """The student's graded attempts on the unit, summed up in one query."""
-    row = (
+def unit_quiz_status(student, unit: Unit, policy=None) -> UnitQuizStatus:
+    """The student's graded attempts on the unit, summed up in one query.
+
+    Under a graded quiz's ``policy`` only its attempts count, and the grade is its method's.
+    """
+    attempts = Attempt.objects.for_student(student).for_unit(unit).graded()
+    if policy is not None:
+        rows = list(
+            attempts.under(policy)
+            .annotate(score_value=attempt_score_expression())
+            .order_by("started_at", "pk")
+            .values_list("pk", "finished_at", "score_value")
+        )
+        scores = [score for _pk, finished_at, score in rows if finished_at is not None]
+        open_ids = [pk for pk, finished_at, _score in rows if finished_at is None]
+        return UnitQuizStatus(
+            best_score=grade_by_method(scores, policy.grading_method),
+            open_attempt_id=open_ids[-1] if open_ids else None,
+            finished_count=len(scores),
+            used_count=len(rows),
+        )
+    row = attempts.aggregate(
+        best_score=best_score_expression(),
+        open_attempt_id=Max("pk", filter=OPEN),
+        finished_count=Count("pk", filter=FINISHED),
+    )
+    return UnitQuizStatus(**row)
+
+
+@dataclass(frozen=True)
+class PastAttempt:
+    attempt: Attempt
+    number: int
+    # Whether the review moment of its items has come (``quizzes.policies``).
+    review_open: bool
+
+    @property
+    def duration(self):
+        if self.attempt.finished_at is None:
+            return None
+        return self.attempt.finished_at - self.attempt.started_at
+
+    @property
+    def score_percent(self) -> int:
+        return round(self.attempt.score * 100)
+
+
+def attempt_history(student, unit: Unit) -> list[PastAttempt]:
+    """The student's full attempts on the unit, newest first: one query."""
+    attempts = list(
         Attempt.objects.for_student(student)
         .for_unit(unit)
         .graded()
-        .aggregate(
-            best_score=best_score_expression(),
-            open_attempt_id=Max("pk", filter=OPEN),
-            finished_count=Count("pk", filter=FINISHED),
-        )
+        .select_related("policy")
+        .order_by("started_at", "pk")
     )
-    return UnitQuizStatus(**row)
+    now = timezone.now()
+    history = [
+        PastAttempt(attempt, number, key_moment_passed(attempt, now))
+        for number, attempt in enumerate(attempts, start=1)
+    ]
+    return history[::-1]
 
 
 def missed_item_count(student, unit: Unit) -> int:

@@ -7,18 +7,22 @@ constraints decide, never a read-then-write in Python.
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from courseware.models import Unit
 
 from . import signals
-from .grading import grade_answer
-from .models import Attempt, Item, Response
+from .drawing import draw_items
+from .grading import EPSILON, grade_answer
+from .models import Attempt, Item, Response, current_choices
+from .policies import PRACTICE, AssignedPolicy
 from .presentation import AnswerError
 
 
@@ -34,23 +38,57 @@ class ItemNotInAttempt(Exception):
     """The item is not one of the attempt's items."""
 
 
+class NoAttemptsLeft(Exception):
+    """Every attempt the graded assignment allows this student has been used."""
+
+
+class QuizClosed(Exception):
+    """The due date has passed on a quiz whose answers show after it: no new attempt."""
+
+
+class NothingToReopen(Exception):
+    """The student has no finished attempt under the policy, or one is open already."""
+
+
 def _new_seed() -> int:
     # Fits a PostgreSQL integer (PositiveIntegerField).
     return secrets.randbelow(2**31 - 2) + 1
 
 
 @transaction.atomic
-def start_or_resume_attempt(student, unit: Unit) -> Attempt:
-    """The student's open graded attempt on the unit, or a new one over its current items.
+def start_or_resume_attempt(
+    student, unit: Unit, *, assigned: AssignedPolicy = PRACTICE, now=None, seed=None
+) -> Attempt:
+    """The student's open attempt on the unit, or a new one over its current items.
+
+    Under a graded assignment (``assigned.policy``) only an attempt taken under that policy
+    is resumed; an open attempt under other rules (practice from before the unit was graded)
+    is handed in first. A new graded attempt is refused with NoAttemptsLeft once the student
+    has used every attempt allowed, and with QuizClosed past the due date of a quiz whose
+    answers show after it.
 
     The partial unique constraint ``one_open_attempt_per_unit`` makes a racing second start
-    fail; it then resumes the attempt the first one created.
+    fail; it then resumes the attempt the first one created. ``seed`` (shuffles and the
+    draw) is random unless given, as the demo data does to come out the same every time.
     """
+    now = now or timezone.now()
     attempts = Attempt.objects.for_student(student).for_unit(unit).graded().open()
     existing = attempts.first()
     if existing is not None:
-        return existing
-    item_ids = list(Item.objects.for_unit(unit).values_list("pk", flat=True))
+        if existing.policy_id == (assigned.policy.pk if assigned.policy else None):
+            return existing
+        finish_attempt(attempt=existing)
+    if assigned.policy is not None:
+        used = Attempt.objects.for_student(student).for_unit(unit).under(assigned.policy).count()
+        if used >= assigned.attempts_allowed:
+            raise NoAttemptsLeft(unit.slug)
+        if assigned.is_closed(now):
+            raise QuizClosed(unit.slug)
+    seed = seed or _new_seed()
+    if assigned.policy is not None:
+        item_ids = _draw_for_retake(student, unit, seed)
+    else:
+        item_ids = list(Item.objects.for_unit(unit).values_list("pk", flat=True))
     if not item_ids:
         raise EmptyQuiz(unit.slug)
     try:
@@ -60,10 +98,33 @@ def start_or_resume_attempt(student, unit: Unit) -> Attempt:
                 unit=unit,
                 item_ids=item_ids,
                 item_count=len(item_ids),
-                seed=_new_seed(),
+                seed=seed,
+                policy=assigned.policy,
+                due_at=assigned.due_at if assigned.policy else None,
+                started_at=now,
             )
     except IntegrityError:
         return attempts.get()
+
+
+def _draw_for_retake(student, unit: Unit, seed: int) -> list[int]:
+    """A graded attempt's items: every tag of the unit, as few of the student's previous
+    attempt's items as the bank allows (``quizzes.drawing``). Two queries."""
+    tags: dict[int, set[int]] = {
+        pk: set() for pk in Item.objects.for_unit(unit).values_list("pk", flat=True)
+    }
+    links = Item.tags.through.objects.filter(item__in=list(tags)).values_list("item_id", "tag_id")
+    for item_id, tag_id in links:
+        tags[item_id].add(tag_id)
+    last = (
+        Attempt.objects.for_student(student)
+        .for_unit(unit)
+        .graded()
+        .order_by("-started_at", "-pk")
+        .values_list("item_ids", flat=True)
+        .first()
+    )
+    return draw_items(list(tags.items()), previous=last or (), rng=random.Random(seed))
 
 
 @transaction.atomic
@@ -115,7 +176,7 @@ def record_answer(*, attempt: Attempt, item: Item, answer: Any) -> Response:
     """
     if item.pk not in attempt.item_ids:
         raise ItemNotInAttempt(item.pk)
-    grade = grade_answer(item.kind, item.choices.all(), answer)
+    grade = grade_answer(item.kind, current_choices(item), answer)
     now = timezone.now()
     response = Response(
         attempt=attempt,
@@ -230,3 +291,67 @@ def _announce_finished(attempt: Attempt) -> None:
         transaction.on_commit(
             lambda: signals.graded_attempt_finished.send(sender=Attempt, attempt=attempt)
         )
+
+
+@transaction.atomic
+def reopen_last_attempt(*, student, unit: Unit, policy) -> Attempt:
+    """Open the student's last finished attempt under the policy again, answers kept, so they
+    can finish it (an instructor's decision: a lost connection, a hand-in by mistake).
+
+    NothingToReopen if there is no finished attempt, or one is open already.
+    """
+    attempts = Attempt.objects.for_student(student).for_unit(unit).graded()
+    if attempts.open().exists():
+        raise NothingToReopen(unit.slug)
+    last = attempts.under(policy).finished().order_by("-started_at", "-pk").first()
+    if last is None:
+        raise NothingToReopen(unit.slug)
+    Attempt.objects.filter(pk=last.pk).update(finished_at=None)
+    last.finished_at = None
+    return last
+
+
+def set_due_date(*, policy, due_at, students=None, exclude_students=None) -> int:
+    """Keep the due date stored on attempts under ``policy`` in step with the assignment's
+    (or one student's extension): the moment "after the due date" reads it."""
+    attempts = Attempt.objects.under(policy)
+    if students is not None:
+        attempts = attempts.filter(student__in=students)
+    if exclude_students is not None:
+        attempts = attempts.exclude(student__in=exclude_students)
+    return attempts.update(due_at=due_at)
+
+
+@transaction.atomic
+def regrade_item(item: Item) -> tuple[int, set[int]]:
+    """Grade every stored answer to the item again against its current key (a corrected
+    course file): scores, correctness and the attempts' points follow, so every grade and
+    mastery read from them does too. The first score is kept in ``score_before_regrade``.
+
+    Returns how many answers changed and the ids of the attempts they belong to. ``item``
+    should come with its choices prefetched.
+    """
+    choices = current_choices(item)
+    now = timezone.now()
+    changed: list[Response] = []
+    delta_by_attempt: dict[int, float] = {}
+    for response in Response.objects.filter(item=item).select_for_update():
+        grade = grade_answer(item.kind, choices, response.answer)
+        if abs(grade.score - response.score) < EPSILON and grade.is_correct == response.is_correct:
+            continue
+        if response.score_before_regrade is None:
+            response.score_before_regrade = response.score
+        delta = grade.score - response.score
+        delta_by_attempt[response.attempt_id] = delta_by_attempt.get(response.attempt_id, 0) + delta
+        response.score, response.is_correct, response.regraded_at = (
+            grade.score,
+            grade.is_correct,
+            now,
+        )
+        changed.append(response)
+    Response.objects.bulk_update(
+        changed, ["score", "is_correct", "score_before_regrade", "regraded_at"]
+    )
+    for attempt_id, delta in delta_by_attempt.items():
+        Attempt.objects.filter(pk=attempt_id).update(points=F("points") + delta)
+    return len(changed), set(delta_by_attempt)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from courseware.course_file import pair
 from courseware.models import Course, Unit
 
-from ..models import Item
+from ..models import Item, current_choices
 
 # Our languages as each target names them. Moodle's multi-language filter uses Moodle's
 # language-pack codes (Traditional Chinese is "zh_tw"); QTI uses BCP 47 tags (xml:lang).
@@ -72,7 +72,7 @@ def exported_items(course: Course, unit: Unit | None = None) -> list[ExportedIte
                 feedback=pair(choice, "feedback"),
                 is_correct=choice.is_correct,
             )
-            for choice in sorted(item.choices.all(), key=lambda choice: choice.order)
+            for choice in current_choices(item)
         ]
         exported.append(
             ExportedItem(

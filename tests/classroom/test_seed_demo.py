@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from classroom.models import SchoolClass, is_instructor
 from classroom.progress import UnitStatus, class_progress
@@ -60,3 +60,29 @@ def test_seed_demo_twice_gives_the_same_data(mini_course):
     assert snapshot() == first
     assert SchoolClass.objects.count() == 1
     assert get_user_model().objects.filter(username__startswith="student").count() == 30
+
+
+def test_seed_demo_grades_the_introduction_and_keeps_the_rest_practice(mini_course):
+    from django.utils import timezone
+
+    from classroom.models import Assignment
+
+    call_command("seed_demo")
+    assignments = {a.unit.slug: a for a in Assignment.objects.select_related("unit", "policy")}
+    intro = assignments.pop("introduction")
+    policy = intro.policy
+    assert (policy.attempts_allowed, policy.grading_method, policy.review_moment) == (
+        2,
+        "highest",
+        "due",
+    )
+    assert intro.due_at > timezone.now()
+    assert assignments and all(a.policy is None for a in assignments.values())
+    attempts = Attempt.objects.filter(unit=intro.unit, is_practice=False)
+    assert attempts.exists() and not attempts.filter(policy__isnull=True).exists()
+    per_student = attempts.values("student").annotate(n=Count("pk"))
+    assert max(row["n"] for row in per_student) == 2
+    # Something still overdue on the class page, and some students still need help.
+    grid = class_progress(intro.school_class)
+    assert any(cell.status == UnitStatus.OVERDUE for row in grid.rows for cell in row.cells)
+    assert 0 < grid.help_count < 30

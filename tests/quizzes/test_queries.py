@@ -105,7 +105,7 @@ def test_answer_queries_do_not_grow_with_items(
         assert "quiz-feedback" in response.content.decode()
 
 
-def test_the_unit_panel_costs_students_one_query_once_the_item_count_is_cached(
+def test_the_unit_panel_costs_students_two_queries_once_the_item_count_is_cached(
     rf, student, django_assert_num_queries
 ):
     from django.contrib.auth.models import AnonymousUser
@@ -116,10 +116,11 @@ def test_the_unit_panel_costs_students_one_query_once_the_item_count_is_cached(
         unit = Unit.objects.select_related("course").get(pk=attempt.unit_id)
         request = rf.get("/")
         request.user = student
-        with django_assert_num_queries(2):
+        # The rules that apply (graded or practice), then the student's attempts.
+        with django_assert_num_queries(3):
             context = unit_panel_context(request, unit)
         assert context["item_count"] == count
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             assert unit_panel_context(request, unit)["item_count"] == count
         request.user = AnonymousUser()
         with django_assert_num_queries(0):
@@ -142,3 +143,46 @@ def test_unit_page_with_the_panel_does_not_grow_with_items(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert "The quiz on this unit has 20 questions." in response.content.decode()
+
+
+def graded_attempt_over(student, count):
+    """A graded attempt (under a policy) on a bank of ``count`` items."""
+    from quizzes.models import QuizPolicy
+    from quizzes.policies import AssignedPolicy
+
+    load_course_with_items(count)
+    unit = Unit.objects.get(slug="introduction")
+    for open_attempt in services.Attempt.objects.for_student(student).open():
+        services.finish_attempt(attempt=open_attempt)
+    policy = QuizPolicy.objects.create(attempts_allowed=10)
+    return services.start_or_resume_attempt(student, unit, assigned=AssignedPolicy(policy))
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_graded_attempt_page_and_answer_do_not_grow_with_the_bank(
+    student_client, student, django_assert_num_queries, htmx
+):
+    """The policy comes with the attempt (no query of its own): a graded attempt costs what a
+    practice one does, whatever the size of the bank."""
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    answer_queries = ANSWER_QUERIES if htmx else ANSWER_QUERIES + 4
+    for count in (6, 24):
+        attempt = graded_attempt_over(student, count)
+        assert attempt.policy_id is not None and attempt.item_count < count
+        with django_assert_num_queries(QUIZ_PAGE_QUERIES):
+            student_client.get(attempt.get_absolute_url(), **headers)
+        first, second = (item_by_pk(pk) for pk in attempt.item_ids[:2])
+        item_of_attempt(attempt, first.pk)
+        item_of_attempt(attempt, second.pk)
+        post_answer(student_client, attempt, first, right_answer(first), htmx=htmx)
+        with django_assert_num_queries(answer_queries):
+            response = student_client.post(
+                answer_url(attempt, second),
+                form_fields(attempt, second, right_answer(second)),
+                **headers,
+            )
+        assert "quiz-feedback" in response.content.decode()
+
+
+def item_by_pk(pk):
+    return Item.objects.prefetch_related("choices", "passages__unit").get(pk=pk)

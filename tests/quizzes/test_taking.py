@@ -286,7 +286,7 @@ def test_try_again_starts_a_new_attempt_after_the_summary(student_client, studen
 def test_hand_in_finishes_early_and_shows_unanswered_items(student_client, attempt):
     post_answer(student_client, attempt, item("intro-q1"), ["a"])
     url = reverse("quizzes:finish", kwargs={"attempt_id": attempt.pk})
-    response = student_client.post(url)
+    response = student_client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     attempt.refresh_from_db()
     assert attempt.is_finished and attempt.score == pytest.approx(0.2)
@@ -296,8 +296,36 @@ def test_hand_in_finishes_early_and_shows_unanswered_items(student_client, attem
 
 def test_hand_in_with_htmx_redirects_the_browser(student_client, attempt):
     url = reverse("quizzes:finish", kwargs={"attempt_id": attempt.pk})
-    response = student_client.post(url, HTTP_HX_REQUEST="true")
+    response = student_client.post(url, {"confirm": "1"}, HTTP_HX_REQUEST="true")
     assert response["HX-Redirect"] == attempt.get_absolute_url()
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_hand_in_with_unanswered_items_asks_first_and_changes_nothing(
+    student_client, attempt, htmx
+):
+    post_answer(student_client, attempt, item("intro-q1"), ["a"])
+    url = reverse("quizzes:finish", kwargs={"attempt_id": attempt.pk})
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = student_client.post(url, HTTP_ACCEPT_LANGUAGE="en", **headers)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "4 questions are not answered yet." in html
+    assert 'name="confirm" value="1"' in html
+    assert "Keep answering" in html
+    assert ("<html" in html) is not htmx
+    attempt.refresh_from_db()
+    assert not attempt.is_finished
+    response = student_client.post(url, {"confirm": "1"}, **headers)
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+
+
+def test_hand_in_asks_in_chinese_too(student_client, attempt):
+    url = reverse("quizzes:finish", kwargs={"attempt_id": attempt.pk})
+    html = student_client.post(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "題尚未作答" in html
+    assert "Keep answering" not in html
 
 
 def test_hand_in_of_another_students_attempt_is_404(client, other_student, attempt):

@@ -27,7 +27,8 @@ from classroom.models import Assignment, Enrollment
 from courseware.course_file import DEFAULT_COURSE_FILE, CourseFileError, load, read_course_file
 from courseware.models import ReadingProgress, Unit
 from quizzes import services
-from quizzes.models import Attempt, Item, Response
+from quizzes.grading import grade_answer
+from quizzes.models import Attempt, Item, Response, current_choices
 from quizzes.samples import right_answer, wrong_answer
 from tests.conftest import MINI_COURSE
 
@@ -106,7 +107,11 @@ def check_load(load_it) -> str:
             assert changed_tables(before, snapshot()) == []
             outcome = "refused"
         else:
-            assert {model: snapshot_of(model) for model in STUDENT_WORK} == work
+            # A corrected key regrades the answers to it (issue #14); nothing else changes.
+            assert {model: kept_work(model, snapshot_of(model)) for model in STUDENT_WORK} == {
+                model: kept_work(model, rows) for model, rows in work.items()
+            }
+            assert_regraded_consistently(work[Response])
             assert_every_text_fits_its_column()
             outcome = "loaded"
         transaction.set_rollback(True)
@@ -136,6 +141,33 @@ def tally(outcomes: list[str]) -> str:
 
 def snapshot_of(model) -> list[dict]:
     return list(model.objects.order_by("pk").values())
+
+
+# What a regrade may change: the answers' scores (the first one kept) and the attempts' points.
+REGRADE_COLUMNS = {
+    Response: {"score", "is_correct", "score_before_regrade", "regraded_at"},
+    Attempt: {"points"},
+}
+
+
+def kept_work(model, rows: list[dict]) -> list[dict]:
+    drop = REGRADE_COLUMNS.get(model, set())
+    return [{key: value for key, value in row.items() if key not in drop} for row in rows]
+
+
+def assert_regraded_consistently(responses_before: list[dict]) -> None:
+    """Every answer scores what its item's current key gives (the old score kept when it
+    changed), and every attempt's points are the sum of its answers' scores."""
+    before = {row["id"]: row for row in responses_before}
+    for response in Response.objects.select_related("item").prefetch_related("item__choices"):
+        grade = grade_answer(response.item.kind, current_choices(response.item), response.answer)
+        assert response.score == pytest.approx(grade.score)
+        old = before[response.pk]["score"]
+        if response.score != pytest.approx(old):
+            assert response.score_before_regrade == pytest.approx(old)
+    for attempt in Attempt.objects.all():
+        total = sum(attempt.responses.values_list("score", flat=True))
+        assert attempt.points == pytest.approx(total)
 
 
 @pytest.fixture(params=COURSE_FILES, ids=lambda path: path.name)

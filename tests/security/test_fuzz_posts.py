@@ -32,9 +32,9 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
-from classroom.models import Assignment, Enrollment, SchoolClass
+from classroom.models import Assignment, Enrollment, Extension, SchoolClass
 from courseware.models import ReadingProgress, Unit
-from quizzes.models import Attempt, Item, Response
+from quizzes.models import Attempt, Item, QuizPolicy, Response
 from quizzes.presentation import choice_token
 
 from .access_table import ADMIN_ROW, concrete_url, read_table
@@ -169,9 +169,35 @@ def assignment_fields(prefix=""):
             f"{prefix}due_at": DATETIMES,
             f"{prefix}visible_from": DATETIMES,
             f"{prefix}note": None,
+            f"{prefix}quiz_kind": st.sampled_from(["practice", "graded", "other"]),
+            f"{prefix}attempts_allowed": st.sampled_from(["0", "1", "2", "10", "11", "-1"]),
+            f"{prefix}grading_method": st.sampled_from(["highest", "first", "average", "x"]),
+            f"{prefix}review_moment": st.sampled_from(["answer", "due", "never", "x"]),
+            f"{prefix}show_correctness": st.sampled_from(["on", "", "1"]),
         }
 
     return fields
+
+
+def student_assignment_params(world):
+    return {**student_params(world), **assignment_params(world)}
+
+
+def extension_fields(world, params):
+    return {
+        "due_at": DATETIMES,
+        "extra_attempts": st.sampled_from(["0", "1", "10", "11", "-1", "x"]),
+    }
+
+
+# What an assignment's quiz rules may change: its policy, and the due date kept on the
+# attempts taken under it.
+def assignment_rules_may_change(world, user):
+    return {
+        Assignment: Q(school_class__instructor=user),
+        QuizPolicy: Q(assignment__school_class__instructor=user),
+        Attempt: Q(policy__assignment__school_class__instructor=user),
+    }
 
 
 def join_codes(world):
@@ -272,17 +298,34 @@ ENDPOINTS: dict[str, Endpoint] = {
         no_fields,
         lambda w, u: {Enrollment: Q(school_class__instructor=u)},
     ),
+    "/classes/<int:class_id>/students/<int:student_id>/assignments/<int:assignment_id>/"
+    "extension/": Endpoint(
+        "instructor",
+        student_assignment_params,
+        extension_fields,
+        lambda w, u: {
+            Extension: Q(assignment__school_class__instructor=u),
+            Attempt: Q(policy__assignment__school_class__instructor=u),
+        },
+    ),
+    "/classes/<int:class_id>/students/<int:student_id>/assignments/<int:assignment_id>/"
+    "reopen/": Endpoint(
+        "instructor",
+        student_assignment_params,
+        no_fields,
+        lambda w, u: {Attempt: Q(unit__assignments__school_class__instructor=u)},
+    ),
     "/classes/<int:class_id>/assignments/new/": Endpoint(
         "instructor",
         class_params,
         assignment_fields(),
-        lambda w, u: {Assignment: Q(school_class__instructor=u)},
+        assignment_rules_may_change,
     ),
     "/classes/<int:class_id>/assignments/<int:assignment_id>/edit/": Endpoint(
         "instructor",
         assignment_params,
         assignment_fields("edit-"),
-        lambda w, u: {Assignment: Q(school_class__instructor=u)},
+        assignment_rules_may_change,
     ),
     "/classes/<int:class_id>/assignments/<int:assignment_id>/delete/": Endpoint(
         "instructor",

@@ -23,9 +23,12 @@ from django.utils import timezone
 from classroom.models import Assignment, Enrollment, SchoolClass
 from classroom.services import do_make_instructor
 from courseware.models import ReadingProgress, Unit
-from quizzes.models import Attempt, Item, Response
+from quizzes.models import Attempt, Item, QuizPolicy, Response
+from quizzes.policies import PRACTICE, AssignedPolicy
 from quizzes.samples import likely_answer
 from quizzes.services import finish_attempt, record_answer, start_or_resume_attempt
+
+from ...services import save_assignment
 
 SEED = 20260301
 TEACHER = "teacher"
@@ -66,9 +69,19 @@ STUDENT_NAMES = [
     "潘冠廷",
     "簡欣潔",
 ]
-# Due dates relative to now: one past (overdue work), one this week, one in two weeks.
-DUE_IN_DAYS = [-5, 3, 14]
+# Unit 壹's quiz is graded, due next week: two attempts, the higher counts, the right
+# answers after the due date. The others stay practice, due (in reading order) one in the
+# past (overdue work) and one in two weeks, so every page has something to show.
+GRADED_UNIT = "introduction"
+GRADED_DUE_IN_DAYS = 7
+DUE_IN_DAYS = [-5, 14, 21]
 VISIBLE_FROM_DAYS = [None, -12, -2]
+GRADED_RULES = {
+    "attempts_allowed": 2,
+    "grading_method": QuizPolicy.GradingMethod.HIGHEST,
+    "review_moment": QuizPolicy.ReviewMoment.AFTER_DUE,
+    "show_correctness": True,
+}
 
 
 class Command(BaseCommand):
@@ -118,10 +131,11 @@ class Command(BaseCommand):
         school_class.assignments.exclude(unit__in=units).delete()
         # Due at 23:59, local time: what a syllabus says.
         end_of_today = timezone.localtime(now).replace(hour=23, minute=59)
-        for unit, due_days, visible_days in zip(
-            units, DUE_IN_DAYS, VISIBLE_FROM_DAYS, strict=False
-        ):
-            Assignment.objects.update_or_create(
+        practice_due = iter(DUE_IN_DAYS)
+        for unit, visible_days in zip(units, VISIBLE_FROM_DAYS, strict=False):
+            graded = unit.slug == GRADED_UNIT
+            due_days = GRADED_DUE_IN_DAYS if graded else next(practice_due)
+            assignment, _created = Assignment.objects.update_or_create(
                 school_class=school_class,
                 unit=unit,
                 defaults={
@@ -132,6 +146,7 @@ class Command(BaseCommand):
                     "note": "",
                 },
             )
+            save_assignment(assignment=assignment, policy=GRADED_RULES if graded else None)
         return school_class
 
     def _students(self, school_class, now):
@@ -202,13 +217,22 @@ def _simulate(student, assignment, position, profile, rng, now: datetime) -> Non
         item.pk: random.Random(f"{SEED}-{item.key}").uniform(-0.25, 0.15) for item in items
     }
     when = start + timedelta(hours=2)
-    for number in range(profile["persistence"]):
-        attempt = start_or_resume_attempt(student, unit)
+    assigned = PRACTICE
+    persistence = profile["persistence"]
+    if assignment.policy is not None:
+        assigned = AssignedPolicy(policy=assignment.policy, due_at=due)
+        persistence = min(persistence, assignment.policy.attempts_allowed)
+    for number in range(persistence):
+        attempt = start_or_resume_attempt(
+            student, unit, assigned=assigned, now=when, seed=rng.randrange(1, 2**31 - 1)
+        )
+        # A graded attempt draws its items from the bank: answer those.
+        asked = [item for item in items if item.pk in attempt.item_ids]
         skill = profile["ability"] + profile["growth"] * number
-        last = number == profile["persistence"] - 1
+        last = number == persistence - 1
         # Now and then the newest attempt is left half done: "quiz in progress".
-        stop_after = len(items) // 2 if last and position > 0 and rng.random() < 0.25 else None
-        for count, item in enumerate(items):
+        stop_after = len(asked) // 2 if last and position > 0 and rng.random() < 0.25 else None
+        for count, item in enumerate(asked):
             if stop_after is not None and count >= stop_after:
                 break
             right = rng.random() < min(0.97, max(0.05, skill + difficulty[item.pk]))
