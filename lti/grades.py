@@ -20,6 +20,7 @@ from requests import RequestException
 
 from quizzes.grading import is_mastery
 from quizzes.models import Attempt
+from quizzes.policies import assigned_policy
 from quizzes.selectors import unit_quiz_status
 
 from .models import Activity, LtiActivity, LtiScore
@@ -44,7 +45,8 @@ def send_unit_grades(*, student, unit, force: bool = False) -> int:
     activities = list(LtiActivity.objects.graded_for(student, unit))
     if not activities:
         return 0
-    best = unit_quiz_status(student, unit).best_score
+    # Under a graded assignment, the grade its method gives (issue #14); else the best score.
+    best = unit_quiz_status(student, unit, assigned_policy(student, unit).policy).best_score
     sent = 0
     for activity in activities:
         score = grade_for(activity, best)
