@@ -1,6 +1,7 @@
 """Item analysis and mastery by tag, checked against values worked out by hand."""
 
 import math
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from classroom.analysis import correlation, item_analysis, tag_mastery
 from classroom.models import Enrollment
+from quizzes.models import Item
 
 from .conftest import (
     assign,
@@ -265,3 +267,14 @@ def test_tag_mastery_queries_do_not_grow(client, django_user_model, instructor, 
             client.get(reverse("classroom:tag_mastery", args=[school_class.pk]))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_item_analysis_numbers_the_questions_instead_of_showing_internal_keys(
+    instructor_client, school_class, units
+):
+    url = reverse("classroom:item_analysis", args=[school_class.pk, units[0].slug])
+    html = instructor_client.get(url).content.decode()
+    visible = re.sub(r'(id|href|aria-labelledby)="[^"]*"', "", html)
+    for item in Item.objects.for_unit(units[0]):
+        assert item.key not in visible
+    assert "Question 1" in html

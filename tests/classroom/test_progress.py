@@ -10,9 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from classroom.models import Assignment, Enrollment
 from classroom.progress import UnitResult, UnitStatus, class_progress, percent
+from quizzes.models import Item
 
 from .conftest import (
     assign,
@@ -277,8 +279,10 @@ def test_drill_down_shows_every_answer(instructor_client, school_class, student,
     url = reverse("classroom:student_detail", args=[school_class.pk, student.pk])
     html = instructor_client.get(url).content.decode()
     assert 'id="u-introduction"' in html
-    for key in ("intro-q1", "intro-q2", "intro-q3", "intro-q4", "intro-q5"):
-        assert key in html
+    # Each answer under its question's own words, never the item's internal key.
+    for item in Item.objects.for_unit(units[0]):
+        assert str(escape(item.stem))[:40] in html
+        assert item.key not in html
     assert "partly correct" in html and "wrong" in html and "correct" in html
     assert "Practice round" in html
     assert "score 70% (3.5 of 5)" in html
