@@ -3,13 +3,15 @@
 A quiz link gets the student's best finished graded attempt on the unit (0 to 1); a reading
 link gets 1 once the unit is mastered (quizzes.grading.is_mastery). The send happens when a
 graded attempt finishes, after its transaction commits; a grade that did not change is not
-sent again, a changed one is (a regrade), and a failed send is kept for ``lti_send_grades``.
+sent again, a changed one is (a better attempt, or a corrected key regrading answers), and
+a failed send is kept for ``lti_send_grades``.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from lti_tool.models import LtiUser
 from pylti1p3.assignments_grades import AssignmentsGradesService
@@ -18,6 +20,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 from requests import RequestException
 
+from courseware.models import Unit
 from quizzes.grading import is_mastery
 from quizzes.models import Attempt
 from quizzes.policies import assigned_policy
@@ -32,6 +35,23 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 def on_graded_attempt_finished(sender, attempt: Attempt, **kwargs) -> None:
     send_unit_grades(student=attempt.student, unit=attempt.unit)
+
+
+def on_graded_attempts_regraded(sender, attempt_ids, **kwargs) -> None:
+    """A corrected key changed scores: each affected student's grade on each affected unit
+    goes again (only where it changed; failures are kept for ``lti_send_grades``)."""
+    pairs = (
+        Attempt.objects.filter(pk__in=attempt_ids).values_list("student_id", "unit_id").distinct()
+    )
+    students = {
+        user.pk: user
+        for user in get_user_model().objects.filter(
+            pk__in={student_id for student_id, _unit in pairs}
+        )
+    }
+    units = Unit.objects.in_bulk({unit_id for _student, unit_id in pairs})
+    for student_id, unit_id in pairs:
+        send_unit_grades(student=students[student_id], unit=units[unit_id])
 
 
 def grade_for(activity: LtiActivity, best: float | None) -> float | None:

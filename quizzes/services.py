@@ -354,4 +354,13 @@ def regrade_item(item: Item) -> tuple[int, set[int]]:
     )
     for attempt_id, delta in delta_by_attempt.items():
         Attempt.objects.filter(pk=attempt_id).update(points=F("points") + delta)
+    graded = list(
+        Attempt.objects.filter(pk__in=delta_by_attempt, is_practice=False).values_list(
+            "pk", flat=True
+        )
+    )
+    if graded:
+        transaction.on_commit(
+            lambda: signals.graded_attempts_regraded.send(sender=Attempt, attempt_ids=graded)
+        )
     return len(changed), set(delta_by_attempt)

@@ -255,6 +255,31 @@ def test_a_finished_graded_attempt_sends_the_units_grade_to_the_line_item(
     assert LtiScore.objects.get().score == 1
 
 
+def test_a_corrected_key_sends_the_regraded_grade_again(
+    client, platform, mini_course, finish_attempt, django_capture_on_commit_callbacks
+):
+    platform.launch(client, custom=QUIZ, lineitem=LINEITEM)
+    user, unit = account(), Unit.objects.get(slug="introduction")
+    finish_attempt(user, unit, right_answer)
+    assert [s["score"]["scoreGiven"] for s in platform.scores] == [1]
+    # The course file is corrected: the key of a single-choice item moves to another choice,
+    # so the student's answer to it is now wrong.
+    item = Item.objects.for_unit(unit).filter(kind=Item.Kind.SINGLE).first()
+    right = item.choices.get(is_correct=True)
+    other = item.choices.exclude(pk=right.pk).first()
+    right.is_correct, other.is_correct = False, True
+    right.save(update_fields=["is_correct"])
+    other.save(update_fields=["is_correct"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answers, attempts = services.regrade_item(
+            Item.objects.prefetch_related("choices").get(pk=item.pk)
+        )
+    assert answers == 1 and len(attempts) == 1
+    assert len(platform.scores) == 2
+    assert platform.scores[1]["score"]["scoreGiven"] < 1
+    assert LtiScore.objects.get().score < 1
+
+
 def test_practice_rounds_send_nothing_and_reading_links_send_mastery(
     client, platform, mini_course, finish_attempt, django_capture_on_commit_callbacks
 ):
