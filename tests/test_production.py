@@ -164,7 +164,11 @@ def test_refuses_an_unreadable_hsts_duration():
     assert "SECURE_HSTS_SECONDS must be a whole number" in result.stderr
 
 
-def test_database_connections_are_checked_and_sqlite_writers_queue():
-    databases = read_setting("settings.DATABASES['default']", {})
+@pytest.mark.parametrize(
+    "database_url", ["sqlite:////tmp/vnbop-settings-check.sqlite3", "postgres://x@127.0.0.1/x"]
+)
+def test_database_connections_are_checked_and_sqlite_writers_queue(database_url):
+    databases = read_setting("settings.DATABASES['default']", {"DATABASE_URL": database_url})
     assert "'CONN_HEALTH_CHECKS': True" in databases
-    assert "'transaction_mode': 'IMMEDIATE'" in databases
+    sqlite = database_url.startswith("sqlite")
+    assert ("'transaction_mode': 'IMMEDIATE'" in databases) is sqlite
