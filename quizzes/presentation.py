@@ -316,36 +316,15 @@ def feedback_for(item: Item, response: Response | None, review: Review = FULL_RE
     choices = _choices(item)
     by_key = _every_choice_by_key(item)
     answer = response.answer if response is not None else None
+    yours = _your_answer(item, answer, choices, by_key, with_key=True)
     if item.kind == Item.Kind.MATCHING:
-        pairs = answer if isinstance(answer, dict) else {}
-        yours = [
-            AnswerLine(
-                bilingual(choice, "text"),
-                bilingual(by_key[pairs[choice.key]], "match")
-                if pairs.get(choice.key) in by_key
-                else None,
-                pairs.get(choice.key) == choice.key,
-            )
-            for choice in choices
-        ]
         right = [
             AnswerLine(bilingual(choice, "text"), bilingual(choice, "match"), True)
             for choice in choices
         ]
     elif item.kind == Item.Kind.ORDERING:
-        keys = [key for key in answer if key in by_key] if isinstance(answer, list) else []
-        yours = [
-            AnswerLine(bilingual(by_key[key], "text"), None, key == choice.key)
-            for key, choice in zip(keys, choices, strict=False)
-        ]
         right = [AnswerLine(bilingual(choice, "text"), None, True) for choice in choices]
     else:
-        picked = set(answer) if isinstance(answer, list) else set()
-        yours = [
-            AnswerLine(bilingual(choice, "text"), bilingual(choice, "feedback"), choice.is_correct)
-            for choice in sorted(by_key.values(), key=lambda choice: choice.order)
-            if choice.key in picked
-        ]
         right = [
             AnswerLine(bilingual(choice, "text"), None, True)
             for choice in choices
@@ -369,34 +348,49 @@ def feedback_for(item: Item, response: Response | None, review: Review = FULL_RE
     )
 
 
-def _feedback_without_key(item: Item, response: Response | None, review: Review) -> Feedback:
-    """The student's own answer, as they gave it, with no mark that would tell the key
-    (unless ``review.correctness``: then only the item's overall result)."""
-    choices = _choices(item)
-    by_key = _every_choice_by_key(item)
-    answer = response.answer if response is not None else None
+def _your_answer(item: Item, answer, choices, by_key, *, with_key: bool) -> list[AnswerLine]:
+    """The student's answer line by line. ``with_key``: each line marked right or wrong and
+    a picked choice's own feedback; without it, no mark and no feedback, and picked choices
+    in the order of their keys, so that nothing follows the key."""
     if item.kind == Item.Kind.MATCHING:
         pairs = answer if isinstance(answer, dict) else {}
-        yours = [
+        return [
             AnswerLine(
                 bilingual(choice, "text"),
                 bilingual(by_key[pairs[choice.key]], "match")
                 if pairs.get(choice.key) in by_key
                 else None,
-                False,
+                with_key and pairs.get(choice.key) == choice.key,
             )
             for choice in choices
         ]
-    elif item.kind == Item.Kind.ORDERING:
+    if item.kind == Item.Kind.ORDERING:
         keys = [key for key in answer if key in by_key] if isinstance(answer, list) else []
-        yours = [AnswerLine(bilingual(by_key[key], "text"), None, False) for key in keys]
-    else:
-        picked = set(answer) if isinstance(answer, list) else set()
-        yours = [
+        if not with_key:
+            return [AnswerLine(bilingual(by_key[key], "text"), None, False) for key in keys]
+        return [
+            AnswerLine(bilingual(by_key[key], "text"), None, key == choice.key)
+            for key, choice in zip(keys, choices, strict=False)
+        ]
+    picked = set(answer) if isinstance(answer, list) else set()
+    if not with_key:
+        return [
             AnswerLine(bilingual(choice, "text"), None, False)
             for choice in sorted(by_key.values(), key=lambda choice: choice.key)
             if choice.key in picked
         ]
+    return [
+        AnswerLine(bilingual(choice, "text"), bilingual(choice, "feedback"), choice.is_correct)
+        for choice in sorted(by_key.values(), key=lambda choice: choice.order)
+        if choice.key in picked
+    ]
+
+
+def _feedback_without_key(item: Item, response: Response | None, review: Review) -> Feedback:
+    """The student's own answer, as they gave it, with no mark that would tell the key
+    (unless ``review.correctness``: then only the item's overall result)."""
+    answer = response.answer if response is not None else None
+    yours = _your_answer(item, answer, _choices(item), _every_choice_by_key(item), with_key=False)
     answered = response is not None
     score = response.score if answered and review.correctness else 0.0
     is_correct = answered and review.correctness and response.is_correct
