@@ -151,7 +151,16 @@ def test_every_removal_that_needs_force_is_named_not_only_the_first(course_data,
         ({"LANG": "en_US.UTF-8"}, "en"),
         ({"LANG": "zh_TW.UTF-8"}, "zh-hant"),
         ({"LANG": "zh_HK.Big5-HKSCS"}, "zh-hant"),
-        ({"LANG": "zh_CN.UTF-8"}, "zh-hant"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh-hans"),
+        ({"LANG": "zh_SG.UTF-8"}, "zh-hans"),
+        ({"LANG": "zh_CN.GB18030"}, "zh-hans"),
+        ({"LANGUAGE": "zh_Hans", "LANG": "en_US.UTF-8"}, "zh-hans"),
+        ({"LANGUAGE": "zh-Hans-CN"}, "zh-hans"),
+        ({"LANGUAGE": "zh_Hant_CN"}, "zh-hant"),
+        ({"LANGUAGE": "zh_Hant"}, "zh-hant"),
+        ({"LANG": "zh_MO.UTF-8"}, "zh-hant"),
+        ({"LANG": "zh.UTF-8"}, "zh-hant"),
+        ({"LC_ALL": "zh_CN.UTF-8", "LANG": "zh_TW.UTF-8"}, "zh-hans"),
         ({"LANG": "fr_FR.UTF-8"}, "en"),
         ({"LANGUAGE": "zh_TW:en", "LANG": "en_US.UTF-8"}, "zh-hant"),
         ({"LANGUAGE": "fr:zh_TW", "LANG": "en_US.UTF-8"}, "zh-hant"),
@@ -187,6 +196,18 @@ def test_load_course_speaks_the_command_line_language(tmp_path, course_data):
     assert 'units[0] "introduction".title.en: missing or empty text' in english.stderr
     assert f"{path}：未載入，資料庫沒有變更。" in chinese.stderr
     assert 'units[0] "introduction".title.en: 缺少文字或文字為空' in chinese.stderr
+
+
+def test_load_course_speaks_simplified_chinese_to_a_mainland_shell(tmp_path, course_data):
+    """Before: ``LANG=zh_CN.UTF-8`` got the Traditional messages."""
+    course_data["units"][0]["title"]["en"] = ""
+    path = write(tmp_path, json.dumps(course_data, ensure_ascii=False))
+    simplified = run_load_course(path, LANG="zh_CN.UTF-8")
+    assert simplified.returncode == 1
+    assert f"{path}：未加载，数据库没有变更。" in simplified.stderr
+    assert 'units[0] "introduction".title.en: 缺少文字或文字为空' in simplified.stderr
+    traditional = run_load_course(path, LANG="zh_HK.UTF-8")
+    assert f"{path}：未載入，資料庫沒有變更。" in traditional.stderr
 
 
 def test_load_course_in_english_from_call_command(tmp_path, course_data, monkeypatch):
