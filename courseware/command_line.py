@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 from django.utils import translation
 
-
 # Where Chinese is written in Simplified characters unless the locale names a script.
 SIMPLIFIED_REGIONS = {"cn", "sg", "my"}
 
