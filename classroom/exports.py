@@ -14,8 +14,10 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quizzes.models import Response
+from courseware.simplified import in_request_script
+from quizzes.models import Item, Response
 
+from .drilldown import describe_answer
 from .models import Enrollment, SchoolClass
 from .progress import ProgressGrid, UnitStatus, percent
 
@@ -41,6 +43,8 @@ class _Echo:
 
 
 def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """Rows may be produced lazily, while streaming: they are, in the request's language and
+    script (a zh-hans reader's course text in Simplified, as on the pages)."""
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)  # numbers stay numbers
 
     def lines() -> Iterator[str]:
@@ -48,7 +52,9 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
         for row in rows:
             yield writer.writerow([safe(value) for value in row])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        in_request_script(lines()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -76,18 +82,16 @@ def gradebook_header(grid: ProgressGrid) -> list[str]:
     return header
 
 
-def answer_text(answer) -> str:
-    """Choice keys as a spreadsheet reader wants them: "b", "a, c", "a → b, c → c"."""
-    if isinstance(answer, dict):
-        return ", ".join(f"{left} → {right}" for left, right in answer.items())
-    if isinstance(answer, list):
-        return ", ".join(str(key) for key in answer)
-    return "" if answer is None else str(answer)
-
-
 def response_rows(school_class: SchoolClass):
-    """Every answer by the class's current students on its assigned units: one query,
-    streamed in chunks."""
+    """Every answer by the class's current students on its assigned units, in the words the
+    student saw (unit heading, question, chosen answers): the answers in one query streamed
+    in chunks, plus the assigned units' items and choices (two queries, whatever the class)."""
+    items = {
+        item.pk: item
+        for item in Item.objects.filter(unit__assignments__school_class=school_class)
+        .select_related("unit")
+        .prefetch_related("choices")
+    }
     responses = (
         Response.objects.filter(
             attempt__student__in=Enrollment.objects.in_class(school_class).values("student_id"),
@@ -97,10 +101,9 @@ def response_rows(school_class: SchoolClass):
         .values_list(
             "attempt__student__username",
             "attempt__student__first_name",
-            "attempt__unit__slug",
             "attempt_id",
             "attempt__is_practice",
-            "item__key",
+            "item_id",
             "answer",
             "is_correct",
             "score",
@@ -109,30 +112,30 @@ def response_rows(school_class: SchoolClass):
     )
     # Translated now, in the request's language: the rows are produced while streaming.
     yes, no = _("yes"), _("no")
-    return _response_lines(responses, yes, no, timezone.get_current_timezone())
+    return _response_lines(responses, items, yes, no, timezone.get_current_timezone())
 
 
-def _response_lines(responses, yes: str, no: str, zone):
+def _response_lines(responses, items: dict[int, Item], yes: str, no: str, zone):
     for (
         username,
         first_name,
-        unit_slug,
         attempt_id,
         is_practice,
-        item_key,
+        item_id,
         answer,
         is_correct,
         score,
         answered_at,
     ) in responses.iterator(chunk_size=2000):
+        item = items[item_id]
         yield [
             username,
             first_name or username,
-            unit_slug,
+            item.unit.heading,
             attempt_id,
             yes if is_practice else no,
-            item_key,
-            answer_text(answer),
+            item.stem,
+            "; ".join(describe_answer(item, answer)),
             yes if is_correct else no,
             round(score, 4),
             answered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
@@ -146,7 +149,7 @@ def response_header() -> list[str]:
         _("Unit"),
         _("Attempt"),
         _("Practice"),
-        _("Item"),
+        _("Question"),
         _("Answer"),
         _("Correct"),
         _("Score"),

@@ -22,12 +22,14 @@ import contextvars
 import functools
 import json
 import re
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import opencc
 from django.apps import apps
 from django.db.models.query_utils import DeferredAttribute
+from django.utils import translation
 
 LANGUAGE = "zh-hans"
 TERMS_FILE = Path(__file__).resolve().parent / "content" / "zh_hans_terms.json"
@@ -87,6 +89,30 @@ def simplified_display():
         yield
     finally:
         _display.reset(token)
+
+
+def in_request_script(chunks: Iterable) -> Iterator:
+    """``chunks`` produced in the language and script of the request that made them.
+
+    A streamed response's body is produced after the view has returned, outside the
+    middleware that opened ``simplified_display()`` (and, in a worker, with another language
+    active): each chunk is produced in the language and script of the moment this was called.
+    """
+    # Read now, in the view: a generator's body would run only once streaming starts.
+    return _produced_in(iter(chunks), translation.get_language(), _display.get())
+
+
+def _produced_in(chunks: Iterator, language: str, simplified: bool) -> Iterator:
+    while True:
+        with ExitStack() as stack:
+            stack.enter_context(translation.override(language))
+            if simplified:
+                stack.enter_context(simplified_display())
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+        yield chunk
 
 
 class ScriptAwareAttribute(DeferredAttribute):

@@ -86,7 +86,7 @@ def test_responses_has_a_row_per_answer(client, instructor, school_class, graded
         "Unit",
         "Attempt",
         "Practice",
-        "Item",
+        "Question",
         "Answer",
         "Correct",
         "Score",
@@ -94,11 +94,20 @@ def test_responses_has_a_row_per_answer(client, instructor, school_class, graded
     ]
     assert len(answers) == 10
     first = answers[0]
-    assert first[:3] == ["student", "陳怡君", "introduction"]
-    assert first[4:9] == ["no", "intro-q1", "a", "yes", "1.0"]
-    assert answers[1][6] == "a, c"
-    assert answers[4][6] == "a → b, b → a" and answers[4][7] == "no"
+    assert first[:3] == ["student", "陳怡君", "I Introduction"]
+    assert first[4:9] == [
+        "no",
+        "Which power did Vietnam lean on?",
+        "The Soviet Union",
+        "yes",
+        "1.0",
+    ]
+    assert answers[1][6] == "A policy; A system"
+    assert answers[4][6] == "1945–75 → the Soviet Union; 1976–86 → China"
+    assert answers[4][7] == "no"
     assert timezone.localtime().strftime("%Y-") in first[9]
+    # No internal key (unit slug, item key, choice key) reaches the reader.
+    assert not {"introduction", "intro-q1"} & {cell for row in answers for cell in row}
 
 
 def test_responses_leave_out_other_units_and_removed_students(
@@ -112,8 +121,40 @@ def test_responses_leave_out_other_units_and_removed_students(
     Enrollment.objects.filter(student=gone).update(removed_at=timezone.now())
     client.force_login(instructor)
     rows = download(client, "responses_csv", school_class)
-    assert {row[2] for row in rows[1:]} == {"introduction"}
+    assert {row[2] for row in rows[1:]} == {"I Introduction"}
     assert {row[0] for row in rows[1:]} == {"student"}
+
+
+SIMPLIFIED = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+
+
+@pytest.mark.parametrize("how", ["accept_language", "cookie"])
+def test_the_csvs_follow_a_simplified_interface(
+    client, instructor, school_class, graded, student, units, settings, how
+):
+    """Before: the streamed CSVs bypassed SimplifiedContentMiddleware, so a zh-hans reader's
+    download held the Traditional unit titles, questions and answers."""
+    make_attempt(student, units[1], [1], answers=[["a"]])
+    client.force_login(instructor)
+    if how == "cookie":
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        headers = {"HTTP_ACCEPT_LANGUAGE": "zh-TW"}
+    else:
+        headers = SIMPLIFIED
+    gradebook = download(client, "gradebook_csv", school_class, **headers)
+    assert "第一阶段" in gradebook[0][4] and "階段" not in gradebook[0][4]
+    assert "陳怡君" in [row[1] for row in gradebook[1:]]  # a name is the student's own
+    responses = download(client, "responses_csv", school_class, **headers)
+    text = "\n".join(",".join(row) for row in responses)
+    assert "第一阶段" in text and "第一階段" not in text
+    assert "越南在冷战时期依靠哪一国？" in text and "冷戰" not in text
+    assert "苏联" in text and "蘇聯" not in text
+    assert "陳怡君" in text
+    # The Traditional interface keeps the Traditional text.
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    traditional = download(client, "responses_csv", school_class, HTTP_ACCEPT_LANGUAGE="zh-TW")
+    text = "\n".join(",".join(row) for row in traditional)
+    assert "第一階段" in text and "越南在冷戰時期依靠哪一國？" in text and "蘇聯" in text
 
 
 @pytest.mark.parametrize("name", ["gradebook_csv", "responses_csv"])
@@ -130,7 +171,9 @@ def test_export_queries_do_not_grow(client, django_user_model, instructor, name,
             slug=f"e{students}x{units}",
         )
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse(f"classroom:{name}", args=[school_class.pk]))
+            response = client.get(
+                reverse(f"classroom:{name}", args=[school_class.pk]), **SIMPLIFIED
+            )
             b"".join(response.streaming_content)
         counts.append(len(queries))
     assert counts[0] == counts[1]
