@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from courseware.models import Unit
 from quizzes.models import Attempt, Choice, Item, Response, Tag
 
-from .models import Enrollment, SchoolClass
+from .models import NAME_FIELDS, Enrollment, SchoolClass, person_name, shown_username
 
 REVIEW_FACILITY = 30
 REVIEW_DISCRIMINATION = 20
@@ -282,12 +282,12 @@ def tag_mastery(school_class: SchoolClass) -> TagMastery:
     rows = [
         TagRow(
             student_id,
-            first_name or username,
-            username,
+            person_name(*names),
+            shown_username(names[-1]),
             per_student.get(student_id) or [Share() for _tag in tags],
         )
-        for student_id, first_name, username in students.values_list(
-            "student_id", "student__first_name", "student__username"
+        for student_id, *names in students.values_list(
+            "student_id", *(f"student__{name}" for name in NAME_FIELDS)
         )
     ]
     rows.sort(key=lambda row: (row.name.casefold(), row.username.casefold()))

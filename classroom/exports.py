@@ -18,7 +18,7 @@ from courseware.simplified import in_request_script
 from quizzes.models import Item, Response
 
 from .drilldown import describe_answer
-from .models import Enrollment, SchoolClass
+from .models import Enrollment, SchoolClass, person_name, shown_username
 from .progress import ProgressGrid, UnitStatus, percent
 
 BOM = "\ufeff"
@@ -64,7 +64,7 @@ def gradebook_rows(grid: ProgressGrid) -> list[list]:
     rows = []
     for row in grid.rows:
         line = [row.username, row.name]
-        for cell in row.cells:
+        for cell in row.cells + row.optional_cells:
             score = percent(cell.best)
             line += ["" if score is None else score, labels[cell.status]]
         rows.append(line)
@@ -74,10 +74,12 @@ def gradebook_rows(grid: ProgressGrid) -> list[list]:
 def gradebook_header(grid: ProgressGrid) -> list[str]:
     header = [_("Username"), _("Name")]
     for column in grid.columns:
-        unit = column.unit
+        unit = column.unit.heading
+        if column.optional:
+            unit = _("%(unit)s (optional, not assigned)") % {"unit": unit}
         header += [
-            _("%(unit)s: best score (%%)") % {"unit": unit.heading},
-            _("%(unit)s: status") % {"unit": unit.heading},
+            _("%(unit)s: best score (%%)") % {"unit": unit},
+            _("%(unit)s: status") % {"unit": unit},
         ]
     return header
 
@@ -101,6 +103,7 @@ def response_rows(school_class: SchoolClass):
         .values_list(
             "attempt__student__username",
             "attempt__student__first_name",
+            "attempt__student__email",
             "attempt_id",
             "attempt__is_practice",
             "item_id",
@@ -119,6 +122,7 @@ def _response_lines(responses, items: dict[int, Item], yes: str, no: str, zone):
     for (
         username,
         first_name,
+        email,
         attempt_id,
         is_practice,
         item_id,
@@ -129,8 +133,8 @@ def _response_lines(responses, items: dict[int, Item], yes: str, no: str, zone):
     ) in responses.iterator(chunk_size=2000):
         item = items[item_id]
         yield [
-            username,
-            first_name or username,
+            shown_username(username),
+            person_name(first_name, email, username),
             item.unit.heading,
             attempt_id,
             yes if is_practice else no,

@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.conf import settings
@@ -37,9 +38,33 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+# Accounts made at an LMS launch are named "lti-<registration>-<digest of the platform's id>"
+# (lti.services): a key for the database, never a name to show anyone.
+GENERATED_USERNAME = re.compile(r"^lti-\d+-[0-9a-f]{20}$")
+
+# The fields person_name reads, for values_list() queries.
+NAME_FIELDS = ("first_name", "email", "username")
+
+
+def person_name(first_name: str, email: str, username: str) -> str:
+    """The name to show for an account: the name given at sign-up or by the LMS (kept in
+    ``first_name``), else the e-mail address, else the username unless it was generated."""
+    if first_name:
+        return first_name
+    if email:
+        return email
+    if GENERATED_USERNAME.match(username):
+        return _("LMS user %(ref)s") % {"ref": username[-6:]}
+    return username
+
+
+def shown_username(username: str) -> str:
+    """The username beside a name: people sign in with it; a generated one means nothing."""
+    return "" if GENERATED_USERNAME.match(username) else username
+
+
 def display_name(user) -> str:
-    """The name a person gave at sign-up (kept in ``first_name``), else their username."""
-    return user.first_name or user.username
+    return person_name(user.first_name, user.email, user.username)
 
 
 def normalise_join_code(code: str) -> str:

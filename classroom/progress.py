@@ -29,7 +29,15 @@ from quizzes.models import (
     best_score_expression,
 )
 
-from .models import Assignment, Enrollment, Extension, SchoolClass
+from .models import (
+    NAME_FIELDS,
+    Assignment,
+    Enrollment,
+    Extension,
+    SchoolClass,
+    person_name,
+    shown_username,
+)
 
 # The needs-help rule, stated on the progress page. An attempt scoring below STRUGGLE_SCORE
 # is a struggle; STRUGGLES_FOR_HELP struggles on one unit, or one overdue unit that is not
@@ -101,9 +109,9 @@ def unit_results(
     """``{(student_id, unit_id): UnitResult}`` in two queries, three with graded units.
 
     ``students`` and ``units`` are anything ``__in`` accepts: ids, instances or a values
-    queryset (then a subquery). ``policies`` maps the unit ids of graded assignments to their
-    policy: there only the attempts taken under it count, graded by its method. Pairs with
-    no reading and no attempt are absent.
+    queryset (then a subquery); ``units=None`` means every unit. ``policies`` maps the unit
+    ids of graded assignments to their policy: there only the attempts taken under it count,
+    graded by its method. Pairs with no reading and no attempt are absent.
     """
     policies = policies or {}
     # An attempt handed in with under half its items answered is a struggle too (its score
@@ -111,9 +119,10 @@ def unit_results(
     struggle = FINISHED & (
         Q(score__lt=STRUGGLE_SCORE - EPSILON) | Q(answered_count__lt=F("item_count") / 2.0)
     )
+    by_unit = {} if units is None else {"unit__in": units}
     rows = (
         Attempt.objects.graded()
-        .filter(student__in=students, unit__in=units)
+        .filter(student__in=students, **by_unit)
         .alias(score=attempt_score_expression())
         .order_by()
         .values_list("student_id", "unit_id", "policy_id")
@@ -139,7 +148,7 @@ def unit_results(
         _grade_by_policy(results, students=students, policies=policies)
     # Whether read, not when: a datetime per row would cost a conversion per row.
     reading = (
-        ReadingProgress.objects.filter(user__in=students, unit__in=units)
+        ReadingProgress.objects.filter(user__in=students, **by_unit)
         .annotate(is_read=Case(When(READ, then=1), default=0))
         .values_list("user_id", "unit_id", "is_read")
     )
@@ -198,17 +207,20 @@ def percent(value: float | None) -> int | None:
 
 @dataclass
 class Column:
-    """An assigned unit, with the class summary for it."""
+    """A unit of the grid with the class summary for it: an assigned unit, or an optional one
+    (not assigned, but some students read it or took its quiz: no due date, and it counts
+    towards neither the needs-help flag nor the mean)."""
 
-    assignment: Assignment
+    unit: Unit
+    assignment: Assignment | None = None
     mastered: int = 0
     students: int = 0
     mean: float | None = None
     median: float | None = None
 
     @property
-    def unit(self) -> Unit:
-        return self.assignment.unit
+    def optional(self) -> bool:
+        return self.assignment is None
 
     @property
     def completion(self) -> float | None:
@@ -219,14 +231,20 @@ class Column:
 class Row:
     student_id: int
     name: str
+    # The username shown beside the name ("" for an account made by an LMS launch).
     username: str
+    # One per assigned unit, in the order of the grid's columns.
     cells: list[UnitResult] = field(default_factory=list)
+    # One per optional unit, after them.
+    optional_cells: list[UnitResult] = field(default_factory=list)
     # The slugs of the columns' units, shared by every row: cells link to them.
     unit_slugs: list[str] = field(default_factory=list)
 
     @property
     def linked_cells(self):
-        return zip(self.unit_slugs, self.cells, strict=True)
+        """(slug, cell, optional) for every column."""
+        flags = [False] * len(self.cells) + [True] * len(self.optional_cells)
+        return zip(self.unit_slugs, self.cells + self.optional_cells, flags, strict=True)
 
     @property
     def needs_help(self) -> bool:
@@ -285,50 +303,61 @@ class ProgressGrid:
 
 
 def class_progress(school_class: SchoolClass, *, now: datetime | None = None) -> ProgressGrid:
-    """Every current student of the class against every assigned unit: four queries."""
+    """Every current student of the class against every assigned unit, then the units some
+    of them worked on without an assignment (optional columns): five queries, six with
+    optional units, whatever the size of the class."""
     now = now or timezone.now()
     assignments = list(Assignment.objects.for_class(school_class))
     # Sorted in Python (by name, or as asked), so not by the database.
     enrollments = (
         Enrollment.objects.in_class(school_class)
         .order_by()
-        .values_list("student_id", "student__first_name", "student__username")
+        .values_list("student_id", *(f"student__{name}" for name in NAME_FIELDS))
     )
-    unit_ids = [assignment.unit_id for assignment in assignments]
-    results = (
-        unit_results(
-            students=Enrollment.objects.in_class(school_class).values("student_id"),
-            units=unit_ids,
-            policies=graded_policies(assignments),
-        )
-        if unit_ids
-        else {}
+    assigned = {assignment.unit_id for assignment in assignments}
+    # Over every unit: what students did on units nobody assigned shows as optional columns.
+    results = unit_results(
+        students=Enrollment.objects.in_class(school_class).values("student_id"),
+        units=None,
+        policies=graded_policies(assignments),
+    )
+    optional_ids = {unit_id for _student, unit_id in results} - assigned
+    optional_units = (
+        list(Unit.objects.in_reading_order().filter(pk__in=optional_ids)) if optional_ids else []
     )
     own_due = own_due_dates(assignments) if assignments else {}
     slugs = [assignment.unit.slug for assignment in assignments]
+    slugs += [unit.slug for unit in optional_units]
     rows = []
-    for student_id, first_name, username in enrollments:
-        row = Row(student_id, first_name or username, username, unit_slugs=slugs)
+    for student_id, *names in enrollments:
+        row = Row(student_id, person_name(*names), shown_username(names[-1]), unit_slugs=slugs)
         for assignment in assignments:
             # Each (student, unit) result belongs to one cell, so it is marked in place.
             result = results.get((student_id, assignment.unit_id)) or UnitResult()
             due_at = own_due.get((assignment.pk, student_id), assignment.due_at)
             row.cells.append(result.mark_due(due_at, now))
+        for unit in optional_units:
+            row.optional_cells.append(results.get((student_id, unit.pk)) or UnitResult())
         rows.append(row)
     rows.sort(key=_name_key)
-    columns = []
-    for index, assignment in enumerate(assignments):
-        bests = [row.cells[index].best for row in rows if row.cells[index].best is not None]
-        columns.append(
-            Column(
-                assignment=assignment,
-                mastered=sum(1 for row in rows if row.cells[index].mastered),
-                students=len(rows),
-                mean=statistics.fmean(bests) if bests else None,
-                median=statistics.median(bests) if bests else None,
-            )
-        )
+    columns = [
+        _summary(Column(assignment.unit, assignment), [row.cells[index] for row in rows])
+        for index, assignment in enumerate(assignments)
+    ]
+    columns += [
+        _summary(Column(unit), [row.optional_cells[index] for row in rows])
+        for index, unit in enumerate(optional_units)
+    ]
     return ProgressGrid(school_class=school_class, columns=columns, rows=rows, now=now)
+
+
+def _summary(column: Column, cells: list[UnitResult]) -> Column:
+    bests = [cell.best for cell in cells if cell.best is not None]
+    column.mastered = sum(1 for cell in cells if cell.mastered)
+    column.students = len(cells)
+    column.mean = statistics.fmean(bests) if bests else None
+    column.median = statistics.median(bests) if bests else None
+    return column
 
 
 # ---------------------------------------------------------------------------------------

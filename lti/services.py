@@ -41,15 +41,25 @@ def account_for(lti_user: LtiUser):
     (they only ever sign in through the platform), its name kept up to date."""
     User = get_user_model()
     user = lti_user.auth_user
+    # The e-mail address is what people see when the platform sends no name
+    # (classroom.models.person_name), never the generated username.
+    email = (lti_user.email or "")[:254]
     if user is None:
-        user = User(username=_username(lti_user), first_name=_display_name(lti_user))
+        user = User(username=_username(lti_user), first_name=_display_name(lti_user), email=email)
         user.set_unusable_password()
         user.save()
         lti_user.auth_user = user
         lti_user.save(update_fields=["auth_user", "datetime_modified"])
-    elif _display_name(lti_user) and user.first_name != _display_name(lti_user):
+        return user
+    changed = []
+    if _display_name(lti_user) and user.first_name != _display_name(lti_user):
         user.first_name = _display_name(lti_user)
-        user.save(update_fields=["first_name"])
+        changed.append("first_name")
+    if email and user.email != email:
+        user.email = email
+        changed.append("email")
+    if changed:
+        user.save(update_fields=changed)
     return user
 
 

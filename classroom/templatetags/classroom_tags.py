@@ -7,6 +7,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from classroom.models import display_name, shown_username
 from classroom.progress import percent
 
 register = template.Library()
@@ -17,6 +18,18 @@ def pct(value) -> str:
     """A share from 0 to 1 as "85%"; a dash when there is none."""
     whole = percent(value)
     return "–" if whole is None else f"{whole}%"
+
+
+@register.filter
+def person(user) -> str:
+    """The name to show for an account (never a username made by an LMS launch)."""
+    return display_name(user)
+
+
+@register.filter
+def login_name(user) -> str:
+    """The username beside a name; empty for an account made by an LMS launch."""
+    return shown_username(user.username)
 
 
 READING_ICONS = {"read": "✓", "reading": "◐", "unread": "○"}
@@ -50,7 +63,7 @@ def progress_rows(rows, class_id) -> str:
             else "–"
         )
         cells = []
-        for slug, cell in row.linked_cells:
+        for slug, cell, optional in row.linked_cells:
             reading = "read" if cell.read else "reading" if cell.opened else "unread"
             attempts = attempt_words.get(cell.attempts)
             if attempts is None:
@@ -58,16 +71,19 @@ def progress_rows(rows, class_id) -> str:
                     ngettext("%(count)s attempt", "%(count)s attempts", cell.attempts)
                     % {"count": cell.attempts}
                 )
+            # The drill-down lists assigned units only: an optional cell opens its top.
+            kind, anchor = (" opt", "") if optional else ("", f"#u-{slug}")
             cells.append(
-                f'<td class="s-{cell.status}"><a href="{url}#u-{slug}">'
+                f'<td class="s-{cell.status}{kind}"><a href="{url}{anchor}">'
                 f'<i aria-hidden="true">{READING_ICONS[reading]}</i> {words[reading]}<br>'
                 f"{STAR if cell.mastered else ''}"
                 f"<b>{pct(cell.best)}</b> · {attempts}"
                 f"{_overdue(words) if cell.overdue else ''}</a></td>"
             )
+        username = f" <small>{escape(row.username)}</small>" if row.username else ""
         out.append(
             f'<tr{HELP_ROW if row.needs_help else ""}><th scope="row">'
-            f'<a href="{url}">{escape(row.name)}</a> <small>{escape(row.username)}</small></th>'
+            f'<a href="{url}">{escape(row.name)}</a>{username}</th>'
             f"<td>{help_cell}</td><td>{pct(row.mean)}</td>{''.join(cells)}</tr>"
         )
     return mark_safe("\n".join(out))

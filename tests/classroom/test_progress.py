@@ -1,6 +1,7 @@
 """The class progress grid: statuses, the needs-help rule at its edges, the summary row,
 sorting, filtering and searching, and a fixed number of queries whatever the class size."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -368,3 +369,96 @@ def test_the_grid_escapes_a_hostile_display_name(
     )
     assert "&amp;amp;" in html
     assert "<script>alert(2)" not in html and "<img src=x" not in html
+
+
+# --- Optional units: worked on without an assignment -------------------------------------
+
+
+@pytest.fixture
+def class_with_optional_work(instructor, units, student, django_user_model):
+    """Only the first unit is assigned; the student also read and took the quiz of the
+    second, and a classmate read it halfway."""
+    intro, second = units[0], units[1]
+    school_class = make_class(instructor, name="Optional work")
+    classmate = make_user(django_user_model, "dan", name="Dan")
+    enroll(school_class, student, classmate)
+    assign(school_class, intro)
+    read(student, second)
+    make_attempt(student, second, [0])
+    make_attempt(student, second, [1])
+    read(classmate, second, done=False)
+    return school_class
+
+
+def test_units_worked_on_without_an_assignment_are_optional_columns(
+    class_with_optional_work, student, units
+):
+    grid = class_progress(class_with_optional_work)
+    assert [(col.unit, col.optional) for col in grid.columns] == [
+        (units[0], False),
+        (units[1], True),
+    ]
+    row = next(row for row in grid.rows if row.student_id == student.pk)
+    assert len(row.cells) == 1
+    [optional] = row.optional_cells
+    assert (optional.best, optional.attempts, optional.read) == (1.0, 2, True)
+    assert optional.mastered and not optional.overdue
+    # The optional column has a summary like the others, and stays out of the mean.
+    assert (grid.columns[1].mastered, grid.columns[1].students) == (1, 2)
+    assert row.mean is None
+
+
+def test_a_unit_nobody_in_the_class_touched_is_no_column(
+    instructor, units, student, django_user_model
+):
+    school_class = make_class(instructor, name="Only the assigned")
+    enroll(school_class, student)
+    assign(school_class, units[0])
+    outsider = make_user(django_user_model, "eve", name="Eve")
+    read(outsider, units[1])  # not in this class
+    grid = class_progress(school_class)
+    assert [col.unit for col in grid.columns] == [units[0]]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "optional: not assigned"), ("zh-hant", "自選：未指派"), ("zh-hans", "自选：未指派")],
+)
+def test_optional_columns_say_so_in_every_language(
+    instructor, class_with_optional_work, language, words
+):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(instructor)
+    html = client.get(progress_url(class_with_optional_work)).content.decode()
+    assert words in html
+    assert 'class="u opt"' in html
+    assert 'class="s-mastered opt"' in html
+
+
+def test_the_gradebook_marks_optional_columns(instructor_client, class_with_optional_work):
+    url = reverse("classroom:gradebook_csv", args=[class_with_optional_work.pk])
+    text = b"".join(instructor_client.get(url).streaming_content).decode()
+    header, *lines = text.splitlines()
+    assert "(optional, not assigned): best score (%)" in header
+    assert any(line.endswith(',100,"Mastered"') for line in lines)
+
+
+def test_progress_page_queries_with_optional_units_do_not_grow(
+    client, django_user_model, instructor
+):
+    """Optional columns cost one query (their units), whatever the size of the class."""
+    client.force_login(instructor)
+    counts = []
+    for students in (2, 40):
+        school_class, course_units = populated_class(
+            django_user_model, instructor, students=students, units=3, slug=f"opt{students}"
+        )
+        # Two of the three units unassigned: the students' work on them makes optional columns.
+        Assignment.objects.filter(school_class=school_class, unit__in=course_units[1:]).delete()
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(progress_url(school_class)).content.decode()
+        assert html.count('class="u opt"') == 2
+        assert len(re.findall(r'<td class="s-\w+ opt">', html)) == 2 * students
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 10

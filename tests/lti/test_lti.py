@@ -14,7 +14,7 @@ from django.urls import reverse
 from jwcrypto.jwk import JWK
 from lti_tool.models import Key, LtiUser
 
-from classroom.models import Enrollment, is_instructor
+from classroom.models import Enrollment, display_name, is_instructor
 from courseware.models import Unit
 from lti.models import LtiActivity, LtiClass, LtiScore
 from quizzes import services
@@ -354,3 +354,13 @@ def test_the_roster_page_offers_the_sync_only_for_lms_classes(client, platform):
     assert "roster-sync" not in page
     response = browser.post(reverse("lti:sync_roster", args=[own.pk]))
     assert response.status_code == 302  # told the class has no LMS course
+
+
+def test_an_account_without_a_name_claim_keeps_the_email_to_show(client, platform):
+    """Platforms may send only an e-mail address: that is the name people see, never the
+    generated username."""
+    platform.launch(client, custom=READING, extra={"name": "", "email": "kim@school.example"})
+    user = account()
+    assert user.username.startswith("lti-")
+    assert (user.first_name, user.email) == ("", "kim@school.example")
+    assert display_name(user) == "kim@school.example"
