@@ -2,7 +2,9 @@ from django.contrib import admin
 from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin, TranslationStackedInline
 
 from .course_file import render_passage_html
+from .course_file.loading import teach_glossary
 from .models import Course, Footnote, Passage, PassageNote, Reference, Term, Unit
+from .signals import course_content_loaded
 
 
 class RetiresCachedContent:
@@ -83,6 +85,14 @@ class ReferenceAdmin(RetiresCachedContent, TabbedDjangoJqueryTranslationAdmin):
 
 
 def _rerender(passages):
-    """An admin edit may change text or notes: rebuild the HTML."""
-    for passage in passages.prefetch_related("terms", "citations__reference"):
+    """An admin edit may change text or notes: rebuild the HTML and the words (this loads the
+    segmenter into this one process, as the course loader does)."""
+    teach_glossary(Term.objects.all())
+    courses = set()
+    for passage in passages.prefetch_related("terms", "citations__reference").select_related(
+        "unit__course"
+    ):
         render_passage_html(passage)
+        courses.add(passage.unit.course)
+    for course in courses:
+        course_content_loaded.send(sender=Course, course=course)

@@ -113,6 +113,10 @@ class Passage(models.Model):
     # `text` with footnote markers, citations and glossary terms turned into links; derived,
     # rebuilt by courseware.rendering whenever the text or its annotations change.
     html = models.TextField(_("rendered text"), blank=True, editable=False)
+    # The Chinese text's words with their readings, ``{"zh-hant": [[word, pinyin, zhuyin], …],
+    # "zh-hans": […]}`` in text order; derived with the HTML (courseware.segmenting), so that
+    # pages read them without loading a segmenter.
+    words = models.JSONField(_("words"), default=dict, blank=True, editable=False)
     archived = models.BooleanField(_("archived"), default=False)
     terms = models.ManyToManyField("Term", related_name="passages", blank=True)
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .caching import CONTENT_TIMEOUT, content_cache
 from .models import Course, Passage, PassageNote, ReadingProgress, Term, Unit
-from .readings import add_words, annotate
-from .simplified import to_simplified
+from .readings import annotate
+from .simplified import displays_simplified, to_simplified
 
 READING_MODES = [
     ("side", _("Side by side")),
@@ -67,6 +67,8 @@ def unit_body(unit: Unit, readings: str = "off") -> dict:
         Passage.objects.current()
         .filter(unit=unit)
         .order_by("order")
+        # The stored words are read only to put readings on the page.
+        .defer(*([] if readings in ("pinyin", "zhuyin") else ["words"]))
         .prefetch_related(Prefetch("notes", PassageNote.objects.order_by("order")))
     )
     terms = Term.objects.filter(passages__unit=unit).distinct().order_by("key")
@@ -80,9 +82,11 @@ def unit_body(unit: Unit, readings: str = "off") -> dict:
         "references": list(references),
     }
     if readings in ("pinyin", "zhuyin"):
-        add_words(form for term in body["terms"] for form in term.forms_zh_hant.splitlines())
+        script = "zh-hans" if displays_simplified() else "zh-hant"
         for passage in body["passages"]:
-            passage.ruby_html = annotate(passage.html_zh_hant, readings)
+            passage.ruby_html = annotate(
+                passage.html_zh_hant, readings, passage.words.get(script, [])
+            )
     return body
 
 

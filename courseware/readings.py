@@ -1,38 +1,24 @@
 """Readings above the characters: pinyin or zhuyin as ``<ruby>`` on the Chinese column.
 
-Words first, then readings: jieba segments the text (its dictionary extended by the unit's
-glossary terms and by the reviewed phrases of ``content/zh_readings.json``), and pypinyin reads
-each word as a whole, so that a polyphone reads as it does in that word (銀行 háng, 長沙 cháng,
-重海 zhòng). Both work on Simplified characters, which their dictionaries are made of: a
-Traditional run is read through its character-by-character conversion and annotated on the
-original characters.
-
-Annotation is slow (jieba and pypinyin load their dictionaries on first use, tens of MB and a
-second or two): the unit page calls it only when its body misses the content cache, so a
-passage is annotated once per content version, language and reading style.
+The words and their readings are computed when the content is loaded
+(``courseware.segmenting``, jieba and pypinyin) and stored on the passage
+(``Passage.words``); this module only puts them into the page, so no web worker ever imports
+the segmenter or its dictionaries. The unit body is annotated when it misses the content cache,
+so a passage is annotated once per content version, language and reading style.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-import threading
-from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
-
-from .simplified import HAN, _converter
 
 READINGS = [("off", _("No readings")), ("pinyin", "拼音"), ("zhuyin", "注音")]
 READING_KEYS = {key for key, _label in READINGS}
 COOKIE = "readings"
-CORRECTIONS_FILE = Path(__file__).resolve().parent / "content" / "zh_readings.json"
 
 TAG = re.compile(r"(<[^>]*>)")
 HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-_lock = threading.Lock()
-_added_words: set[str] = set()
 
 
 def reading_style(request) -> str:
@@ -41,74 +27,46 @@ def reading_style(request) -> str:
     return wanted if wanted in READING_KEYS else "off"
 
 
-@functools.cache
-def _tools():
-    """jieba and pypinyin, loaded on the first annotation only, with the reviewed phrases."""
-    import jieba
-    from pypinyin import load_phrases_dict
-
-    jieba.setLogLevel(60)  # not its "Building prefix dict" chatter in every worker's log
-    corrections = json.loads(CORRECTIONS_FILE.read_text(encoding="utf-8"))["phrases"]
-    phrases = {}
-    for phrase, reading in corrections.items():
-        simplified = _converter().convert(phrase)
-        phrases[simplified] = [[syllable] for syllable in reading.split()]
-        jieba.add_word(simplified, freq=100000)
-    load_phrases_dict(phrases)
-    return jieba
+def _ruby(word: str, syllables: str) -> str:
+    readings = syllables.split()
+    if len(readings) != len(word):
+        return word
+    inner = "".join(
+        f"{char}<rt>{reading}</rt>" for char, reading in zip(word, readings, strict=True)
+    )
+    return f"<ruby>{inner}</ruby>"
 
 
-def add_words(words) -> None:
-    """Teach the segmenter ``words`` (glossary forms, in either script) as single words."""
-    jieba = _tools()
-    with _lock:
-        for word in words:
-            simplified = _converter().convert(word)
-            if HAN.search(simplified) and simplified not in _added_words:
-                jieba.add_word(simplified, freq=20000)
-                _added_words.add(simplified)
-
-
-def _words(text: str, style: str) -> list[tuple[str, list[str]]]:
-    """``text`` (Han characters only) as words, each with its characters' readings."""
-    from pypinyin import Style, pinyin
-
-    jieba = _tools()
-    analysed = _converter().convert(text)
-    if len(analysed) != len(text):  # a phrase conversion changed the length: read as written
-        analysed = text
-    pinyin_style = Style.BOPOMOFO if style == "zhuyin" else Style.TONE
-    words = []
-    for word in jieba.lcut(analysed, HMM=False):
-        # A list: pypinyin reads the word as one, without segmenting it again.
-        words.append((word, [syllables[0] for syllables in pinyin([word], style=pinyin_style)]))
-    return words
-
-
-def _annotate_run(run: str, style: str) -> str:
-    parts, position = [], 0
-    for word, readings in _words(run, style):
-        chars = run[position : position + len(word)]
-        position += len(word)
-        if len(readings) != len(chars):
-            parts.append(chars)
-            continue
-        inner = "".join(
-            f"{char}<rt>{reading}</rt>" for char, reading in zip(chars, readings, strict=True)
-        )
-        parts.append(f"<ruby>{inner}</ruby>")
-    return "".join(parts)
-
-
-def annotate(html: str, style: str) -> str:
-    """``html`` (a rendered passage) with ruby readings over its Han characters; tags, links
-    and footnote markers as they were."""
-    if style not in ("pinyin", "zhuyin"):
+def annotate(html: str, style: str, words: list[list[str]]) -> str:
+    """``html`` (a rendered passage) with ruby readings over its Han characters, from ``words``
+    (its stored segmentation: ``[word, pinyin, zhuyin]`` in order); tags, links and footnote
+    markers as they were. Text that the stored words do not match (stale or missing) is left
+    without readings rather than read wrong."""
+    if style not in ("pinyin", "zhuyin") or not words:
         return html
+    column = 1 if style == "pinyin" else 2
+    queue = iter(words)
     out = []
     for part in TAG.split(html):
         if part.startswith("<"):
             out.append(part)
-        else:
-            out.append(HAN_RUN.sub(lambda match: _annotate_run(match.group(0), style), part))
+            continue
+        pieces, position = [], 0
+        for match in HAN_RUN.finditer(part):
+            pieces.append(part[position : match.start()])
+            pieces.append(_annotate_run(match.group(0), queue, column))
+            position = match.end()
+        pieces.append(part[position:])
+        out.append("".join(pieces))
     return "".join(out)
+
+
+def _annotate_run(run: str, queue, column: int) -> str:
+    parts, position = [], 0
+    while position < len(run):
+        word = next(queue, None)
+        if word is None or not run.startswith(word[0], position):
+            return "".join(parts) + run[position:]
+        parts.append(_ruby(word[0], word[column]))
+        position += len(word[0])
+    return "".join(parts)

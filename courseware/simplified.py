@@ -76,6 +76,11 @@ def to_simplified(text: str) -> str:
     return "".join(out)
 
 
+def displays_simplified() -> bool:
+    """Whether the page being rendered shows the course's Chinese in Simplified."""
+    return _display.get()
+
+
 def chinese_html_lang() -> str:
     """The lang attribute of the course's Chinese on the page being rendered."""
     return "zh-Hans" if _display.get() else "zh-Hant"

@@ -25,6 +25,8 @@ from ..models import (
     Unit,
 )
 from ..rendering import render_passage
+from ..segmenting import add_words, passage_words
+from ..signals import course_content_loaded
 from .reading import LANGUAGES, CourseFileError, field_name
 from .sections import registered_sections
 from .validation import validate
@@ -130,6 +132,7 @@ def _load_validated(data: dict, *, force: bool) -> dict[str, int]:
         raise CourseFileError(ctx.refusals)  # rolls the whole load back
     if render_all(course, ctx) or ctx.stats:
         Course.objects.filter(pk=course.pk).mark_content_changed()
+    course_content_loaded.send(sender=Course, course=course)
     return ctx.stats
 
 
@@ -298,7 +301,8 @@ def _load_passage_annotations(passage, passage_data, references, terms, ctx) -> 
 
 
 def render_all(course: Course, ctx: LoadContext | None = None) -> int:
-    """Rebuild every passage's HTML in both languages; save only what changed."""
+    """Rebuild every passage's HTML in both languages and its words; save only what changed."""
+    teach_glossary(Term.objects.filter(course=course))
     passages = Passage.objects.filter(unit__course=course).prefetch_related(
         "terms", models.Prefetch("citations", Citation.objects.select_related("reference"))
     )
@@ -309,6 +313,11 @@ def render_all(course: Course, ctx: LoadContext | None = None) -> int:
     if ctx is not None and changed:
         ctx.count("passages re-rendered", changed)
     return changed
+
+
+def teach_glossary(terms) -> None:
+    """The segmenter keeps each glossary form whole (權力平衡 one word, not 權力 + 平衡)."""
+    add_words(form for term in terms for form in (term.forms_zh_hant or "").splitlines())
 
 
 def render_passage_html(passage: Passage, *, save: bool = True) -> bool:
@@ -328,6 +337,9 @@ def render_passage_html(passage: Passage, *, save: bool = True) -> bool:
         )
         if getattr(passage, field_name("html", language)) != html:
             updates[field_name("html", language)] = html
+    words = passage_words(updates.get("html_zh_hant", passage.html_zh_hant))
+    if passage.words != words:
+        updates["words"] = words
     if updates and save:
         Passage.objects.filter(pk=passage.pk).update(**updates)
         for name, value in updates.items():

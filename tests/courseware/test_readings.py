@@ -5,7 +5,7 @@ passage and content version."""
 import pytest
 from django.urls import reverse
 
-from courseware import reading, readings
+from courseware import reading, readings, segmenting
 from courseware.models import Course, Passage
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def unit_url(slug="introduction"):
     return reverse("courseware:unit", kwargs={"slug": slug})
+
+
+def read(html: str, style: str) -> str:
+    """``html`` annotated as the loader and the page do it: words stored, then put in ruby."""
+    return readings.annotate(html, style, segmenting.segment_html(html))
 
 
 def ruby(chars: str, syllables: str) -> str:
@@ -33,15 +38,15 @@ def ruby(chars: str, syllables: str) -> str:
     ],
 )
 def test_pinyin_reads_polyphones_as_their_word_does(text, expected):
-    assert expected in readings.annotate(text, "pinyin")
+    assert expected in read(text, "pinyin")
 
 
 def test_zhuyin_reads_power():
-    assert ruby("權力", "ㄑㄩㄢˊ ㄌㄧˋ") in readings.annotate("權力平衡", "zhuyin")
+    assert ruby("權力", "ㄑㄩㄢˊ ㄌㄧˋ") in read("權力平衡", "zhuyin")
 
 
 def test_simplified_text_is_read_the_same():
-    assert ruby("银行", "yín háng") in readings.annotate("银行", "pinyin")
+    assert ruby("银行", "yín háng") in read("银行", "pinyin")
 
 
 def test_links_footnote_markers_and_escapes_are_kept_as_they_are():
@@ -49,16 +54,16 @@ def test_links_footnote_markers_and_escapes_are_kept_as_they_are():
         '越南<a class="term" href="#term-bop" data-term="bop">權力平衡</a>&amp;'
         '<sup class="fn-ref"><a href="#fn-1" data-footnote="1">1</a></sup>'
     )
-    annotated = readings.annotate(html, "pinyin")
+    annotated = read(html, "pinyin")
     assert '<a class="term" href="#term-bop" data-term="bop"><ruby>' in annotated
     assert "&amp;" in annotated
     assert '<a href="#fn-1" data-footnote="1">1</a></sup>' in annotated
-    assert readings.annotate(html, "off") == html
+    assert read(html, "off") == html
 
 
 def test_glossary_terms_are_read_as_one_word():
-    readings.add_words(["陸和海爭"])
-    assert [word for word, _syllables in readings._words("陸和海爭", "pinyin")] == ["陆和海争"]
+    segmenting.add_words(["陸和海爭"])
+    assert [word for word, _pinyin, _zhuyin in segmenting.segment_run("陸和海爭")] == ["陸和海爭"]
 
 
 def test_the_readings_tool_shows_ruby_and_is_remembered(client, mini_course):
@@ -98,7 +103,9 @@ def test_readings_are_computed_once_per_passage_and_content_version(
     calls = []
     annotate = readings.annotate
     monkeypatch.setattr(
-        reading, "annotate", lambda html, style: calls.append(html) or annotate(html, style)
+        reading,
+        "annotate",
+        lambda html, style, words: calls.append(html) or annotate(html, style, words),
     )
     client.get(unit_url(), {"readings": "pinyin"})
     count = Passage.objects.filter(unit__slug="introduction").count()
@@ -115,3 +122,49 @@ def test_unit_page_with_readings_keeps_its_query_budget(
 ):
     with django_assert_max_num_queries(10):
         client.get(unit_url(), {"readings": "zhuyin"})
+
+
+SERVE_WITH_READINGS = """
+import sys
+
+import django
+
+django.setup()
+from django.test import Client
+
+client = Client()
+for style in ("pinyin", "zhuyin"):
+    for language in ("zh-TW", "zh-CN", "en"):
+        response = client.get(
+            "/units/introduction/", {"readings": style}, HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 200, response.status_code
+        assert b"<ruby>" in response.content, (style, language)
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules} & {"jieba", "pypinyin"})))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serving_pages_with_readings_loads_no_segmenter(tmp_path):
+    """jieba and pypinyin (about 130 MB) belong to the loader: a fresh process that serves unit
+    pages with pinyin and zhuyin, in every script, never imports them."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import MINI_COURSE
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("CACHE_URL", None)
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, check=True
+        ).stdout
+
+    run("manage.py", "migrate", "-v0")
+    run("manage.py", "load_course", str(MINI_COURSE))
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    assert run("-c", SERVE_WITH_READINGS).strip() == ""
