@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -278,3 +279,38 @@ def test_item_analysis_numbers_the_questions_instead_of_showing_internal_keys(
     for item in Item.objects.for_unit(units[0]):
         assert item.key not in visible
     assert "Question 1" in html
+
+
+def test_the_heat_map_hides_tags_no_assigned_item_carries(
+    instructor, units, student, django_user_model
+):
+    """Only "phase-one" is assigned: its one item is tagged phase-1945-1975, so that is the
+    only column (strategies, concepts and methods of other units' items stay out)."""
+    school_class = make_class(instructor, name="One unit")
+    enroll(school_class, student)
+    assign(school_class, units[1])
+    make_attempt(student, units[1], [1])
+    mastery = tag_mastery(school_class)
+    assert [tag.key for tag in mastery.tags] == ["phase-1945-1975"]
+    assert [str(label) for label, _span in mastery.groups] == ["Phase"]
+    assert mastery.rows[0].cells[0].value == 1.0
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(instructor)
+    html = client.get(reverse("classroom:tag_mastery", args=[school_class.pk])).content.decode()
+    assert "Leaning to one side" not in html and "Concept" not in html
+
+
+def test_the_heat_map_of_the_whole_course_keeps_every_carried_tag(school_class, tagged):
+    keys = {tag.key for tag in tag_mastery(school_class).tags}
+    assert "strategy-lean-to-one-side" in keys and "concept-policy" in keys
+    # No item of the course carries these.
+    assert "strategy-leverage" not in keys and "method-coalition" not in keys
+
+
+def test_the_heat_map_of_a_class_without_assignments_says_why_it_is_empty(instructor, student):
+    school_class = make_class(instructor, name="Nothing assigned")
+    enroll(school_class, student)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(instructor)
+    html = client.get(reverse("classroom:tag_mastery", args=[school_class.pk])).content.decode()
+    assert "No tag to show yet" in html and "<table" not in html
