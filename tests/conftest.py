@@ -57,3 +57,64 @@ def student(db, django_user_model):
 def student_client(client, student):
     client.force_login(student)
     return client
+
+
+# --- Two app servers (tests/app_servers) ---------------------------------------------------
+
+
+def _not_postgresql_and_redis() -> str | None:
+    """Why two app servers cannot share this run's database and cache, if they cannot."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return "two app servers need one shared database: set DATABASE_URL=postgres://…"
+    if not settings.CACHE_URL.startswith(("redis://", "rediss://")):
+        return "two app servers share sessions and limits through Redis: set CACHE_URL=redis://…"
+    return None
+
+
+@pytest.fixture(scope="session")
+def app_servers(django_db_setup, tmp_path_factory):
+    """Two gunicorn servers (production settings) over the test database and this run's
+    Redis, started once for the session and always stopped."""
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.app_servers.servers import database_url, start_two
+
+    reason = _not_postgresql_and_redis()
+    if reason and os.environ.get("APP_SERVERS_REQUIRED") == "1":  # .ci/run's pass for them
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
+    servers = start_two(
+        directory=tmp_path_factory.mktemp("app-servers"),
+        database=database_url(connection.settings_dict),
+        cache=settings.CACHE_URL,
+    )
+    try:
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def two_app_servers(app_servers, transactional_db, settings, request):
+    """The two servers for one test, whose rows they must see committed. This process signs
+    sessions and the quiz's choice tokens with their key; on failure the test's report shows
+    what they logged meanwhile."""
+    settings.SECRET_KEY = app_servers.secret_key
+    request.node.app_servers_logs = (app_servers, app_servers.log_sizes())
+    return app_servers
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    logged = getattr(item, "app_servers_logs", None)
+    if logged is not None and report.failed:
+        servers, since = logged
+        report.sections.append(("app servers' logs", servers.logs(since)))

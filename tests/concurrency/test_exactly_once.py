@@ -5,10 +5,16 @@ Each simulated student is a thread with its own ``django.test.Client`` and its o
 connection. Afterwards every answer must be stored exactly once, every attempt's score must
 equal the sum of its responses, and no request may have failed.
 
-PostgreSQL only: SQLite serialises writers, which would hide the races. 40 students by
-default so that CI stays fast; ``BENCH_FULL=1`` runs 200.
+The same load runs a second time through two real app servers (gunicorn, production
+settings) over the same database and Redis, each tab sending its posts to both servers in
+turn, as a load balancer spreads them: a double submission then races between processes of
+different servers (tests/app_servers).
+
+PostgreSQL only: SQLite serialises writers, which would hide the races; the two servers
+need Redis too. 40 students by default so that CI stays fast; ``BENCH_FULL=1`` runs 200.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vnbop pytest tests/concurrency
+    DATABASE_URL=postgres://… CACHE_URL=redis://… pytest tests/concurrency -m app_servers
 """
 
 import os
@@ -16,6 +22,7 @@ import random
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
 from django.test import Client
@@ -27,6 +34,7 @@ from quizzes.grading import grade_answer
 from quizzes.models import Attempt, Item, Response
 from quizzes.presentation import form_fields
 from quizzes.samples import likely_answer
+from tests.app_servers.servers import Visitor
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +52,52 @@ def postgresql_only():
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
 
 
-def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user_model):
+def in_this_process(student, _n):
+    """A tab as Django's test client: the view runs in the tab's own thread."""
+    client = Client(raise_request_exception=False)
+    client.force_login(student)
+
+    def post(_index, url, data):
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+        return response.status_code, response.content.decode()
+
+    return post
+
+
+def through_two_app_servers(servers):
+    """A tab as a browser behind the load balancer: its session (created here, in Redis)
+    and its posts alternating between the two servers, the double tab starting on the
+    other one."""
+
+    def open_tab(student, n):
+        client = Client()
+        client.force_login(student)
+        visitor = Visitor(f"198.51.100.{n % 250 + 1}", csrf_cookie=True)
+        visitor.cookies["sessionid"] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        order = [servers.first, servers.second] if n % 2 == 0 else [servers.second, servers.first]
+
+        def post(index, url, data):
+            response = visitor.post(order[index % 2], url, data, **{"HX-Request": "true"})
+            return response.status_code, response.text
+
+        return post
+
+    return open_tab
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("one process", id="one-process"),
+        pytest.param("two app servers", id="two-app-servers", marks=pytest.mark.app_servers),
+    ]
+)
+def open_tab(request):
+    if request.param == "one process":
+        return in_this_process
+    return through_two_app_servers(request.getfixturevalue("two_app_servers"))
+
+
+def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user_model, open_tab):
     rng = random.Random(6)
     unit = Unit.objects.get(slug="introduction")
     items = list(Item.objects.for_unit(unit).prefetch_related("choices"))
@@ -58,7 +111,7 @@ def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user
     tabs, sent = [], {}
     for n, student in enumerate(students):
         attempt = attempts[student.pk]
-        for _tab in range(2 if n % DOUBLE_EVERY == 0 else 1):
+        for tab in range(2 if n % DOUBLE_EVERY == 0 else 1):
             posts = []
             for item in items:
                 answer = likely_answer(item, right=rng.random() < 0.6, rng=rng)
@@ -68,22 +121,19 @@ def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user
                 )
                 posts.append((url, form_fields(attempt, item, answer)))
             rng.shuffle(posts)
-            client = Client(raise_request_exception=False)
-            client.force_login(student)
-            tabs.append((client, posts))
+            tabs.append((open_tab(student, n + tab), posts))
 
     start = threading.Barrier(len(tabs))
     slots = threading.BoundedSemaphore(IN_FLIGHT)
     outcomes, lock = [], threading.Lock()
 
-    def run_tab(client, posts):
+    def run_tab(post, posts):
         try:
             start.wait(timeout=60)
-            for url, data in posts:
+            for index, (url, data) in enumerate(posts):
                 with slots:
                     try:
-                        response = client.post(url, data, HTTP_HX_REQUEST="true")
-                        outcome = (url, response.status_code, response.content.decode())
+                        outcome = (url, *post(index, url, data))
                     except Exception as exc:  # noqa: BLE001 - any failure is a failed request
                         outcome = (url, 599, repr(exc))
                     finally:
@@ -103,7 +153,7 @@ def test_every_answer_is_stored_exactly_once_under_load(mini_course, django_user
     # No request failed, and every one showed the item's feedback (the winner's, on a race).
     failed = [(url, status) for url, status, _body in outcomes if status != 200]
     assert failed == []
-    assert len(outcomes) == sum(len(posts) for _client, posts in tabs)
+    assert len(outcomes) == sum(len(posts) for _post, posts in tabs)
     errors = [url for url, _status, body in outcomes if "quiz-error" in body]
     assert errors == []
     assert all("quiz-feedback" in body for _url, _status, body in outcomes)
