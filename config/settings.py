@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "courseware",
+    "words",
     "quizzes",
     "classroom",
 ]

@@ -33,3 +33,17 @@ def unit_panels(request: HttpRequest, unit: Unit) -> list[tuple[str, dict]]:
         if context is not None:
             panels.append((panel.template, context))
     return panels
+
+
+# Templates included once at the end of every unit page (inside its content), for example the
+# word card's container and script. Each receives the unit page's context.
+_unit_includes: list[str] = []
+
+
+def register_unit_include(template: str) -> None:
+    if template not in _unit_includes:
+        _unit_includes.append(template)
+
+
+def unit_includes() -> list[str]:
+    return list(_unit_includes)

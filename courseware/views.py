@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import wants_partial
 
-from .extensions import unit_panels
+from .extensions import unit_includes, unit_panels
 from .models import Unit
 from .reading import (
     READING_MODES,
@@ -85,6 +85,7 @@ def _render_unit(request, slug, template):
             "reading_styles": READINGS,
             # Called by the template only where it shows them: the print page does not.
             "panels": partial(unit_panels, request, unit),
+            "unit_includes": unit_includes(),
         },
     )
     if COOKIE in request.GET:  # remembered for the next unit, as the layout is
