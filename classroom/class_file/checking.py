@@ -5,6 +5,11 @@ Every fault is named by where it is (``attempts[3].responses[0].item: unknown it
 its join code does not. Its users may exist already (a second class that shares an
 instructor or students): they are matched by username, never changed, and never an
 administrator or, unless they already are one, an instructor.
+
+Version 2 (``vnbop-class/2``) adds the quiz rules: ``policies`` (each graded quiz's rules,
+named by a key that assignments and attempts refer to), ``extensions`` (a student's own due
+date and extra attempts), an attempt's rules and own due date, and an answer's regrade
+record. A version 1 file has none of these and imports as it always did: practice quizzes.
 """
 
 from __future__ import annotations
@@ -20,11 +25,25 @@ from django.utils.translation import gettext as _
 
 from courseware.file_checks import Faults, FileFaults, read_json_file, shown
 from courseware.models import Unit
-from quizzes.models import Attempt, Item
+from quizzes.models import Attempt, Item, QuizPolicy
 
-from ..models import SchoolClass, is_instructor
+from ..models import FIRST_YEAR, LAST_YEAR, SchoolClass, is_instructor
 
-FORMAT = "vnbop-class/1"
+FORMAT = "vnbop-class/2"
+# Every version this importer reads; a file names its own.
+VERSIONS = {"vnbop-class/1": 1, FORMAT: 2}
+TOP_FIELDS = {"format", "class", "users", "enrollments", "assignments", "attempts"}
+POLICY_FIELDS = {"key", "attempts_allowed", "grading_method", "review_moment", "show_correctness"}
+EXTENSION_FIELDS = {"student", "unit", "due_at", "extra_attempts"}
+ASSIGNMENT_FIELDS = {"unit", "due_at", "visible_from", "note", "created_at"}
+RESPONSE_FIELDS = {"item", "answer", "score", "is_correct", "answered_at"}
+# What version 2 adds, where.
+V2_FIELDS = {
+    "file": {"policies", "extensions"},
+    "assignment": {"policy"},
+    "attempt": {"policy", "due_at"},
+    "response": {"score_before_regrade", "regraded_at"},
+}
 MAX_SEED = 2**31 - 1
 USER_FIELDS = {
     "username",
@@ -58,6 +77,13 @@ class ClassFileError(FileFaults):
 
 class Reader(Faults):
     """Walks the file, collecting faults; the helpers return cleaned values (or None)."""
+
+    # The file's format version: which fields it has.
+    version: int = 2
+
+    def has(self, what: str) -> set[str]:
+        """The fields that the file's version adds to ``what``."""
+        return V2_FIELDS[what] if self.version >= 2 else set()
 
     def entries(self, value: Any, where: str, required: set[str]):
         """(where, entry) for each element of a list that is an object with these fields."""
@@ -94,7 +120,20 @@ class Reader(Faults):
             return None
         return value
 
-    def moment(self, value: Any, where: str, *, optional: bool = False) -> datetime | None:
+    def choice(self, value: Any, where: str, choices) -> str | None:
+        """One of a field's choices (``TextChoices``), by its stored value."""
+        if not isinstance(value, str) or value not in choices.values:
+            self.error(
+                where, _("must be one of %(choices)s") % {"choices": ", ".join(choices.values)}
+            )
+            return None
+        return value
+
+    def moment(
+        self, value: Any, where: str, *, optional: bool = False, course_date: bool = False
+    ) -> datetime | None:
+        """``course_date``: a date an instructor sets, within the years a course is taught
+        (as ``classroom.models.validate_course_date``)."""
         if value is None and optional:
             return None
         parsed = None
@@ -105,6 +144,13 @@ class Reader(Faults):
                 parsed = None
         if parsed is None or timezone.is_naive(parsed):
             self.error(where, _("expected a date and time with its time zone (ISO 8601)"))
+            return None
+        if course_date and not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.error(
+                where,
+                _("Choose a date between the years %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
             return None
         return parsed
 
@@ -124,10 +170,13 @@ def read_class_file(path: str | Path) -> dict:
 def check_class_file(data: Any) -> dict:
     """Check the whole file against itself and this database; return it cleaned."""
     r = Reader()
-    top = {"format", "class", "users", "enrollments", "assignments", "attempts"}
+    # The fields a file must have depend on its version; an unknown one is read as current.
+    version = VERSIONS.get(data.get("format")) if isinstance(data, dict) else None
+    r.version = version or VERSIONS[FORMAT]
+    top = TOP_FIELDS | r.has("file")
     if not r.fields(data, "file", required=top, optional={"reading"}, complete=True):
         raise ClassFileError(r.errors)
-    if data["format"] != FORMAT:
+    if version is None:
         r.error("format", _("expected “%(format)s”") % {"format": FORMAT})
 
     users = _read_users(r, data["users"])
@@ -141,14 +190,23 @@ def check_class_file(data: Any) -> dict:
         "unit": lambda value, where: r.reference(value, where, units, _("unknown unit “%(key)s”")),
         "item": lambda value, where: r.reference(value, where, items, _("unknown item “%(key)s”")),
     }
+    policies = _read_policies(r, data.get("policies", []))
+    known_policies = {key: key for key in policies}
+    refs["policy"] = lambda value, where: (
+        None
+        if value is None
+        else r.reference(value, where, known_policies, _("unknown quiz rules “%(key)s”"))
+    )
     cleaned = {
         "users": users,
         "class": _read_class(r, data["class"], users, refs),
         "enrollments": _read_enrollments(r, data["enrollments"], refs),
+        "policies": policies,
         "assignments": _read_assignments(r, data["assignments"], refs),
         "reading": _read_reading(r, data.get("reading", []), refs),
         "attempts": _read_attempts(r, data["attempts"], refs),
     }
+    cleaned["extensions"] = _read_extensions(r, data.get("extensions", []), refs, cleaned)
     _check_fits_this_database(r, cleaned)
     if r.errors:
         raise ClassFileError(r.errors)
@@ -214,9 +272,69 @@ def _read_enrollments(r: Reader, value: Any, refs: dict) -> list[dict]:
     return enrollments
 
 
+def _read_policies(r: Reader, value: Any) -> dict[str, dict]:
+    """``{key: QuizPolicy field values}``: the rules of the graded quizzes the file names."""
+    policies: dict[str, dict] = {}
+    for where, entry in r.entries(value, "policies", POLICY_FIELDS):
+        key = r.string(entry["key"], f"{where}.key", max_length=200, blank=False)
+        if key is not None and key in policies:
+            r.error(f"{where}.key", _("“%(name)s” appears twice") % {"name": shown(key)})
+            key = None
+        attempts = {"low": QuizPolicy.MIN_ATTEMPTS, "high": QuizPolicy.MAX_ATTEMPTS, "whole": True}
+        values = {
+            "attempts_allowed": r.number(
+                entry["attempts_allowed"], f"{where}.attempts_allowed", **attempts
+            ),
+            "grading_method": r.choice(
+                entry["grading_method"], f"{where}.grading_method", QuizPolicy.GradingMethod
+            ),
+            "review_moment": r.choice(
+                entry["review_moment"], f"{where}.review_moment", QuizPolicy.ReviewMoment
+            ),
+            "show_correctness": r.flag(entry["show_correctness"], f"{where}.show_correctness"),
+        }
+        if key is not None:
+            policies[key] = values
+    return policies
+
+
+def _read_extensions(r: Reader, value: Any, refs: dict, cleaned: dict) -> list[dict]:
+    """A student's own terms on one of the class's assignments."""
+    enrolled = {entry["student"] for entry in cleaned["enrollments"]}
+    assigned = {entry["unit"].slug for entry in cleaned["assignments"] if entry["unit"]}
+    extensions, extended = [], set()
+    for where, entry in r.entries(value, "extensions", EXTENSION_FIELDS):
+        student = refs["user"](entry["student"], f"{where}.student")
+        unit = refs["unit"](entry["unit"], f"{where}.unit")
+        if student is not None and student not in enrolled:
+            r.error(
+                f"{where}.student",
+                _("“%(name)s” is not enrolled in the class") % {"name": shown(student)},
+            )
+        if unit is not None and unit.slug not in assigned:
+            r.error(
+                f"{where}.unit",
+                _("“%(slug)s” is not assigned in the class") % {"slug": unit.slug},
+            )
+        if unit is not None:
+            r.once((student, unit.slug), extended, where, _("the same student and unit twice"))
+        due_at = r.moment(entry["due_at"], f"{where}.due_at", optional=True, course_date=True)
+        extra = r.number(
+            entry["extra_attempts"],
+            f"{where}.extra_attempts",
+            low=0,
+            high=QuizPolicy.MAX_ATTEMPTS,
+            whole=True,
+        )
+        if entry["due_at"] is None and extra == 0:
+            r.error(where, _("neither an own due date nor extra attempts"))
+        extensions.append({"student": student, "unit": unit, "due_at": due_at, "extra": extra})
+    return extensions
+
+
 def _read_assignments(r: Reader, value: Any, refs: dict) -> list[dict]:
     assignments, assigned = [], set()
-    fields = {"unit", "due_at", "visible_from", "note", "created_at"}
+    fields = ASSIGNMENT_FIELDS | r.has("assignment")
     for where, entry in r.entries(value, "assignments", fields):
         unit = refs["unit"](entry["unit"], f"{where}.unit")
         if unit is not None:
@@ -225,12 +343,13 @@ def _read_assignments(r: Reader, value: Any, refs: dict) -> list[dict]:
         assignments.append(
             {
                 "unit": unit,
-                "due_at": r.moment(entry["due_at"], f"{where}.due_at"),
+                "due_at": r.moment(entry["due_at"], f"{where}.due_at", course_date=True),
                 "visible_from": r.moment(
-                    entry["visible_from"], f"{where}.visible_from", optional=True
+                    entry["visible_from"], f"{where}.visible_from", optional=True, course_date=True
                 ),
                 "note": r.string(entry["note"], f"{where}.note", max_length=10_000),
                 "created_at": r.moment(entry["created_at"], f"{where}.created_at"),
+                "policy": refs["policy"](entry.get("policy"), f"{where}.policy"),
             }
         )
     return assignments
@@ -257,7 +376,7 @@ def _read_reading(r: Reader, value: Any, refs: dict) -> list[dict]:
 
 def _read_attempts(r: Reader, value: Any, refs: dict) -> list[dict]:
     attempts, open_graded = [], set()
-    for where, entry in r.entries(value, "attempts", ATTEMPT_FIELDS):
+    for where, entry in r.entries(value, "attempts", ATTEMPT_FIELDS | r.has("attempt")):
         attempt = _read_attempt(r, entry, where, refs)
         if not attempt["is_practice"] and attempt["finished_at"] is None and attempt["unit"]:
             message = _("a second open graded attempt on the same unit")
@@ -274,7 +393,7 @@ def _read_attempt(r: Reader, entry: dict, where: str, refs: dict) -> dict:
             attempt_items.append(item)
     keys = {item.key for item in attempt_items}
     responses, answered = [], set()
-    fields = {"item", "answer", "score", "is_correct", "answered_at"}
+    fields = RESPONSE_FIELDS | r.has("response")
     for rwhere, response in r.entries(entry["responses"], f"{where}.responses", fields):
         item = refs["item"](response["item"], f"{rwhere}.item")
         if item is not None and item.key not in keys:
@@ -292,14 +411,21 @@ def _read_attempt(r: Reader, entry: dict, where: str, refs: dict) -> dict:
                 "score": r.number(response["score"], f"{rwhere}.score", low=0, high=1),
                 "is_correct": r.flag(response["is_correct"], f"{rwhere}.is_correct"),
                 "answered_at": r.moment(response["answered_at"], f"{rwhere}.answered_at"),
+                **_read_regrade(r, response, rwhere),
             }
         )
     count = {"low": 0, "high": MAX_SEED, "whole": True}
+    is_practice = r.flag(entry["is_practice"], f"{where}.is_practice")
+    policy = refs["policy"](entry.get("policy"), f"{where}.policy")
+    if is_practice and policy is not None:
+        r.error(f"{where}.policy", _("a practice round is never under quiz rules"))
     return {
         "where": where,
         "student": refs["user"](entry["student"], f"{where}.student"),
         "unit": refs["unit"](entry["unit"], f"{where}.unit"),
-        "is_practice": r.flag(entry["is_practice"], f"{where}.is_practice"),
+        "is_practice": is_practice,
+        "policy": policy,
+        "due_at": r.moment(entry.get("due_at"), f"{where}.due_at", optional=True, course_date=True),
         "items": attempt_items,
         "seed": r.number(entry["seed"], f"{where}.seed", **count),
         "started_at": r.moment(entry["started_at"], f"{where}.started_at"),
@@ -308,6 +434,23 @@ def _read_attempt(r: Reader, entry: dict, where: str, refs: dict) -> dict:
         "answered_count": r.number(entry["answered_count"], f"{where}.answered_count", **count),
         "points": r.number(entry["points"], f"{where}.points", low=0, high=MAX_SEED),
         "responses": responses,
+    }
+
+
+def _read_regrade(r: Reader, response: dict, where: str) -> dict:
+    """The first score of an answer regraded after a corrected key, and when: both or
+    neither."""
+    before = response.get("score_before_regrade")
+    regraded_at = response.get("regraded_at")
+    if (before is None) != (regraded_at is None):
+        r.error(where, _("score_before_regrade and regraded_at go together"))
+    return {
+        "score_before_regrade": None
+        if before is None
+        else r.number(before, f"{where}.score_before_regrade", low=0, high=1),
+        "regraded_at": r.moment(
+            regraded_at, f"{where}.regraded_at", optional=True, course_date=True
+        ),
     }
 
 

@@ -4,6 +4,11 @@ Two classes that share an instructor or students are restored one file after the
 users already here are matched by username and left as they are; their reading progress
 and attempts are merged with the file's (an attempt both hold gains the answers only the
 file has). ``dry_run`` does the same work and rolls it back, to report what would change.
+
+A graded quiz's rules are named by the class's join code and the unit's slug, so the rules
+of a shared student's attempt under the other class's quiz are the same row whichever file
+comes first: the second class's assignment takes over the rules the first file brought for
+it, or the first file's attempts find the rules of a class restored before.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from courseware.models import ReadingProgress
-from quizzes.models import Attempt, Response
+from quizzes.models import Attempt, QuizPolicy, Response
 
-from ..models import INSTRUCTORS_GROUP, Assignment, Enrollment, SchoolClass
+from ..models import INSTRUCTORS_GROUP, Assignment, Enrollment, Extension, SchoolClass
 
 
 @dataclass
@@ -58,16 +63,83 @@ def restore_class(data: dict, *, dry_run: bool = False) -> RestoreReport:
             for entry in data["enrollments"]
         )
         report.count("enrollments created", len(created))
+        policies = _restore_policies(data, school_class, report)
         created = Assignment.objects.bulk_create(
-            Assignment(school_class=school_class, **entry) for entry in data["assignments"]
+            Assignment(
+                school_class=school_class,
+                **{name: value for name, value in entry.items() if name != "policy"},
+                policy=policies.get(entry["policy"]),
+            )
+            for entry in data["assignments"]
         )
         report.count("assignments created", len(created))
+        assignments = {assignment.unit_id: assignment for assignment in created}
+        created = Extension.objects.bulk_create(
+            Extension(
+                assignment=assignments[entry["unit"].pk],
+                student=people[entry["student"]],
+                due_at=entry["due_at"],
+                extra_attempts=entry["extra"],
+            )
+            for entry in data["extensions"]
+        )
+        report.count("extensions created", len(created))
         _restore_reading(data["reading"], people, report)
         for entry in data["attempts"]:
-            _restore_attempt(entry, people, report)
+            _restore_attempt(entry, people, policies, report)
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _restore_policies(data: dict, school_class: SchoolClass, report: RestoreReport) -> dict:
+    """``{key: QuizPolicy}`` for every rules key the class's assignments and attempts name."""
+    named = {entry["policy"] for entry in data["assignments"]} | {
+        entry["policy"] for entry in data["attempts"]
+    }
+    named.discard(None)
+    own = {entry["policy"] for entry in data["assignments"]} - {None}
+    # The rules an attempt already here was taken under, by the key this file gives them.
+    here = {
+        entry["policy"]: entry["existing"].policy
+        for entry in data["attempts"]
+        if entry["existing"] is not None
+        and entry["policy"] is not None
+        and entry["existing"].policy is not None
+    }
+    policies = {}
+    for key in sorted(named):
+        values = data["policies"][key]
+        policy = here.get(key)
+        if key in own:
+            # This class's rules: the row an earlier file brought for them, if no class has
+            # taken it over since, else a new one.
+            if policy is not None and not Assignment.objects.filter(policy=policy).exists():
+                for name, value in values.items():
+                    setattr(policy, name, value)
+                policy.save()
+                report.count("quiz rules matched")
+            else:
+                policy = QuizPolicy.objects.create(**values)
+                report.count("quiz rules created")
+        elif policy is None:
+            # Another class's rules: that class's, if it was restored here before.
+            code, _slash, slug = key.rpartition("/")
+            assignment = (
+                Assignment.objects.filter(
+                    school_class__join_code=code, unit__slug=slug, policy__isnull=False
+                )
+                .select_related("policy")
+                .first()
+            )
+            if assignment is not None:
+                policy = assignment.policy
+                report.count("quiz rules matched")
+            else:
+                policy = QuizPolicy.objects.create(**values)
+                report.count("quiz rules created")
+        policies[key] = policy
+    return policies
 
 
 def _restore_users(data: dict, report: RestoreReport) -> dict:
@@ -119,13 +191,16 @@ def _restore_reading(entries: list[dict], people: dict, report: RestoreReport) -
             report.count("reading progress already here")
 
 
-def _restore_attempt(entry: dict, people: dict, report: RestoreReport) -> None:
+def _restore_attempt(entry: dict, people: dict, policies: dict, report: RestoreReport) -> None:
     attempt = entry["existing"]
+    policy = policies.get(entry["policy"])
     if attempt is None:
         attempt = Attempt.objects.create(
             student=people[entry["student"]],
             unit=entry["unit"],
             is_practice=entry["is_practice"],
+            policy=policy,
+            due_at=entry["due_at"],
             item_ids=[item.pk for item in entry["items"]],
             seed=entry["seed"],
             started_at=entry["started_at"],
@@ -142,16 +217,20 @@ def _restore_attempt(entry: dict, people: dict, report: RestoreReport) -> None:
         return
     # The same attempt, exported twice: the first answer to an item counts, as when it was
     # taken, so only the items this database has no answer for are added.
+    # Rules the attempt lacks here (a file from before they were carried) are taken too.
     answered = set(attempt.responses.values_list("item_id", flat=True))
     missing = [response for response in entry["responses"] if response["item"].pk not in answered]
     finished_at = attempt.finished_at or entry["finished_at"]
-    if not missing and finished_at == attempt.finished_at:
+    gains_rules = attempt.policy_id is None and policy is not None
+    if not missing and finished_at == attempt.finished_at and not gains_rules:
         report.count("attempts already here")
         return
     Response.objects.bulk_create(Response(attempt=attempt, **response) for response in missing)
     attempt.answered_count += len(missing)
     attempt.points += sum(response["score"] for response in missing)
     attempt.finished_at = finished_at
-    attempt.save(update_fields=["answered_count", "points", "finished_at"])
+    if gains_rules:
+        attempt.policy, attempt.due_at = policy, entry["due_at"]
+    attempt.save(update_fields=["answered_count", "points", "finished_at", "policy", "due_at"])
     report.count("attempts merged")
     report.count("responses created", len(missing))

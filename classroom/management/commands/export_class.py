@@ -9,8 +9,9 @@ from courseware.command_line import in_terminal_language
 
 class Command(BaseCommand):
     help = (
-        "Write a class (by id or join code) as JSON: instructor, roster, assignments, reading "
-        "progress, attempts and every response. Holds password hashes: keep it private."
+        "Write a class (by id or join code) as JSON: instructor, roster, assignments with their "
+        "quiz rules, students' extensions, reading progress, attempts and every response. "
+        "Holds password hashes: keep it private."
     )
 
     def add_arguments(self, parser):
