@@ -179,6 +179,12 @@ class Term(models.Model):
     literal = models.TextField(_("literal sense"), blank=True)
     # The exact strings, one per line, that mark this term in passage texts.
     forms = models.TextField(_("forms in the text"), help_text=_("One form per line"))
+    # Where the Chinese headword files in a Chinese glossary, by its readings syllable by
+    # syllable: zhuyin order (ㄅㄆㄇㄈ, then the tone) for Traditional readers, pinyin order for
+    # Simplified ones. Computed when the content is loaded (courseware.segmenting); pages
+    # only sort by them.
+    zhuyin_key = models.CharField(_("zhuyin order"), max_length=600, blank=True, editable=False)
+    pinyin_key = models.CharField(_("pinyin order"), max_length=600, blank=True, editable=False)
 
     class Meta:
         ordering = ["key"]

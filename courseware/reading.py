@@ -107,11 +107,12 @@ def glossary_terms(*, language: str = "en", query: str = "") -> list[Term]:
     needle = to_simplified(query).casefold()
     if needle:
         terms = [term for term in terms if needle in _searchable(term)]
-    headword = "term_en" if language == "en" else "term_zh_hant"  # zh-hans reads zh_hant
-    # By the headword's first letter or character, past any opening quote (「基洛」級潛艇).
-    return sorted(
-        terms, key=lambda term: LEADING_MARKS.sub("", getattr(term, headword) or "").casefold()
-    )
+    # English alphabetically, past any opening quote; Chinese by the headword's readings,
+    # zhuyin order in Traditional, pinyin order in Simplified (Term.zhuyin_key, pinyin_key).
+    if language == "en":
+        return sorted(terms, key=lambda term: LEADING_MARKS.sub("", term.term_en or "").casefold())
+    order = "pinyin_key" if language == "zh-hans" else "zhuyin_key"
+    return sorted(terms, key=lambda term: (getattr(term, order), term.term_zh_hant or ""))
 
 
 def _searchable(term: Term) -> str:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
+import unicodedata
 from pathlib import Path
 
 from .readings import HAN_RUN, TAG
@@ -98,3 +100,49 @@ def passage_words(html_zh_hant: str) -> dict[str, list[list[str]]]:
         "zh-hant": segment_html(html_zh_hant),
         "zh-hans": segment_html(to_simplified(html_zh_hant)),
     }
+
+
+# Tone marks as they come from pypinyin: zhuyin marks tones 2 to 5 (1 is bare), pinyin marks
+# them with combining accents over a vowel (5, the neutral tone, is bare).
+PUNCTUATION = re.compile(r"[^\w ]+")
+ZHUYIN_TONES = {"ˊ": "2", "ˇ": "3", "ˋ": "4", "˙": "5"}
+PINYIN_TONES = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}
+
+
+def _zhuyin_syllable(syllable: str) -> str:
+    tone = next((ZHUYIN_TONES[mark] for mark in syllable if mark in ZHUYIN_TONES), "1")
+    return "".join(char for char in syllable if char not in ZHUYIN_TONES) + tone
+
+
+def _pinyin_syllable(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")
+    tone = next((PINYIN_TONES[mark] for mark in decomposed if mark in PINYIN_TONES), "5")
+    return "".join(char for char in decomposed if char not in PINYIN_TONES) + tone
+
+
+def headword_keys(headword: str) -> tuple[str, str]:
+    """Sort keys of a Chinese headword: (zhuyin order, pinyin order).
+
+    Each Han character gives its syllable (read in its word, as on the reading page) and then
+    its tone as a digit; a space follows each, so 北 (ㄅㄟˇ) files before 北京 and both before
+    中 (ㄓㄨㄥ), which code-point order puts first. Bopomofo's code points run in its
+    dictionary order (ㄅㄆㄇㄈ…ㄧㄨㄩ), so the zhuyin key compares as text. Other characters
+    (Latin letters, digits) are kept, case folded, and file before any reading;
+    punctuation (「」, quotes) is left out."""
+    zhuyin, pinyin = [], []
+    text = headword
+    position = 0
+    for match in HAN_RUN.finditer(text):
+        rest = PUNCTUATION.sub("", text[position : match.start()]).casefold()
+        zhuyin.append(rest)
+        pinyin.append(rest)
+        for word, tone, bopomofo in segment_run(match.group(0)):
+            if not tone:  # no reading per character: the characters themselves
+                zhuyin.append(word + " ")
+                pinyin.append(word + " ")
+                continue
+            zhuyin.extend(_zhuyin_syllable(s) + " " for s in bopomofo.split())
+            pinyin.extend(_pinyin_syllable(s) + " " for s in tone.split())
+        position = match.end()
+    rest = PUNCTUATION.sub("", text[position:]).casefold()
+    return "".join(zhuyin) + rest, "".join(pinyin) + rest

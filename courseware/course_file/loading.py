@@ -25,7 +25,7 @@ from ..models import (
     Unit,
 )
 from ..rendering import render_passage
-from ..segmenting import add_words, passage_words
+from ..segmenting import add_words, headword_keys, passage_words
 from ..signals import course_content_loaded
 from .reading import LANGUAGES, CourseFileError, field_name
 from .sections import registered_sections
@@ -170,8 +170,11 @@ def _load_references(entries: list[dict], ctx: LoadContext) -> dict[str, Referen
 
 def _load_terms(entries: list[dict], ctx: LoadContext) -> dict[str, Term]:
     terms = {}
+    # Headwords are read in their words: the segmenter knows the glossary's forms first.
+    add_words(form for term in entries for form in term["forms"].get("zh-hant") or [])
     for term in entries:
         forms = {language: "\n".join(term["forms"][language]) for language in LANGUAGES}
+        zhuyin_key, pinyin_key = headword_keys(term["term"].get("zh-hant") or "")
         terms[term["key"]] = upsert(
             Term,
             {"key": term["key"]},
@@ -181,6 +184,8 @@ def _load_terms(entries: list[dict], ctx: LoadContext) -> dict[str, Term]:
                 **translated_fields("definition", term["definition"]),
                 **translated_fields("literal", term.get("literal")),
                 **{field_name("forms", language): forms[language] for language in LANGUAGES},
+                "zhuyin_key": zhuyin_key,
+                "pinyin_key": pinyin_key,
             },
             ctx,
             "terms",

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -21,9 +20,3 @@ def duration(value: timedelta | None) -> str:
         return _("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": seconds}
     return _("%(seconds)d s") % {"seconds": seconds}
 
-
-@register.simple_tag
-def sentence_gap() -> str:
-    """What goes between two translated sentences: a space in English, nothing in Chinese
-    (full-width punctuation carries its own spacing; a space there shows as a gap)."""
-    return "" if (get_language() or "").startswith("zh") else " "

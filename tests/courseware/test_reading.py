@@ -1,6 +1,8 @@
 """Reading pages: the course, a unit side by side, the glossary, the bibliography."""
 
 import copy
+import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -190,12 +192,48 @@ def glossary_headwords(client, language, query=None):
 
 
 def test_glossary_lists_terms_by_the_headword_of_the_interface_language(client, full_course):
-    zh, _html = glossary_headwords(client, "zh-hant")
+    """Chinese headwords in zhuyin order in Traditional (ㄅㄆㄇㄈ…, as a Taiwanese dictionary),
+    pinyin order in Simplified; never Unicode code-point order, which files 中 (ㄓ) before
+    北 (ㄅ). English alphabetically."""
+    from courseware.models import Term
+
+    zh, html = glossary_headwords(client, "zh-hant")
     en, _html = glossary_headwords(client, "en")
     assert len(zh) == len(en) > 50
+    assert "注音" in html
+    keys = dict(Term.objects.values_list("term_zh_hant", "zhuyin_key"))
+    assert all(keys[word] for word in zh)  # every headword has its readings
+    assert [keys[word] for word in zh] == sorted(keys[word] for word in zh)
     bare = [word.lstrip("「“\"'(（") for word in zh]
-    assert bare == sorted(bare)  # by the Chinese headword, not by the internal key
+    assert bare != sorted(bare)  # not the code-point order
+    # Zhuyin order by the first syllable's initial: ㄅ before ㄉ before ㄓ before ㄧ.
+    initials = [keys[word][0] for word in zh if "\u3105" <= keys[word][0] <= "\u3129"]
+    assert initials == sorted(initials) and initials[0] < initials[-1]
     assert [word.casefold() for word in en] == sorted(word.casefold() for word in en)
+
+
+def test_simplified_glossary_files_headwords_by_pinyin(client, full_course):
+    from courseware.models import Term
+
+    response = client.get(reverse("courseware:glossary"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert "拼音" in html
+    keys = dict(Term.objects.values_list("term_en", "pinyin_key"))
+    # Each entry's English partner (Simplified headwords are converted on the way out).
+    shown = [unescape(word) for word in re.findall(r'<span lang="en">([^<]*)</span></dt>', html)]
+    assert len(shown) > 50
+    assert [keys[word] for word in shown] == sorted(keys[word] for word in shown)
+
+
+def test_headword_keys_follow_zhuyin_and_pinyin_not_code_points():
+    from courseware.segmenting import headword_keys
+
+    words = ["中國", "越南", "北京", "北", "「基洛」級潛艇", "綠色"]
+    by_zhuyin = sorted(words, key=lambda word: headword_keys(word)[0])
+    by_pinyin = sorted(words, key=lambda word: headword_keys(word)[1])
+    assert by_zhuyin == ["北", "北京", "綠色", "「基洛」級潛艇", "中國", "越南"]
+    assert by_pinyin == ["北", "北京", "「基洛」級潛艇", "綠色", "越南", "中國"]
+    assert sorted(words) != by_zhuyin
 
 
 @pytest.mark.parametrize(
