@@ -19,4 +19,3 @@ def duration(value: timedelta | None) -> str:
     if minutes:
         return _("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": seconds}
     return _("%(seconds)d s") % {"seconds": seconds}
-
