@@ -1,6 +1,6 @@
 -- wrk script for the answer POST: each request answers a different (attempt, item).
 --
---   wrk ... -s bench/answer.lua http://127.0.0.1:8001 -- LIST FIRST COUNT THREADS CSRFTOKEN
+--   wrk ... -s bench/answer.lua http://127.0.0.1:8141 -- LIST FIRST COUNT THREADS CSRFTOKEN
 --
 -- LIST is written by bench/run.py, one POST a line: path TAB urlencoded body TAB cookie
 -- (session and csrftoken). Lines FIRST+1 … FIRST+COUNT are shared out among the threads. A
@@ -57,9 +57,10 @@ function done(summary, latency, requests)
   end
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,' ..
-    '"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f,' ..
+    '"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p95":%d,"p99":%d,"max":%d,"mean":%.1f,' ..
     '"wrapped":%d}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
-    e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99),
     latency.max, latency.mean, wraps))
 end

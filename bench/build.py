@@ -14,6 +14,7 @@ stores a new answer.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -115,33 +116,22 @@ def _load_course(*, units: int, items_per_unit: int) -> tuple[list[Unit], str]:
     return assigned, origin
 
 
-def build_class(*, students: int, units: int, items_per_unit: int, log) -> dict:
-    """Load the course and build the large class; return what was built."""
-    rng = random.Random(SEED)
+def setup_class(*, units: int, items_per_unit: int, log) -> BenchClass:
+    """Load the course, make the instructor, the (empty) class and its assignments."""
     assigned, origin = _load_course(units=units, items_per_unit=items_per_unit)
     log(f"course: {origin}")
     if len(assigned) < units:
         raise SystemExit(f"only {len(assigned)} units have quiz items; {units} are needed")
     now = timezone.now().replace(second=0, microsecond=0)
-    password = make_password(PASSWORD)
     User = get_user_model()
     with transaction.atomic():
         teacher, _created = User.objects.get_or_create(
-            username=TEACHER, defaults={"first_name": "基準老師", "password": password}
+            username=TEACHER,
+            defaults={"first_name": "基準老師", "password": make_password(PASSWORD)},
         )
         teacher.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
         school_class, _created = SchoolClass.objects.get_or_create(
             instructor=teacher, name=CLASS_NAME, defaults={"term": "2026 春季"}
-        )
-        members = _users(STUDENT_PREFIX, students, password)
-        Enrollment.objects.bulk_create(
-            [
-                Enrollment(
-                    school_class=school_class, student=student, joined_at=now - timedelta(60)
-                )
-                for student in members
-            ],
-            ignore_conflicts=True,
         )
         # Five units already due, three still open: the grid shows overdue work.
         for position, unit in enumerate(assigned):
@@ -150,10 +140,94 @@ def build_class(*, students: int, units: int, items_per_unit: int, log) -> dict:
                 unit=unit,
                 defaults={"due_at": now + timedelta(days=7 * (position - 4))},
             )
-    log(f"class: {len(members)} students, {len(assigned)} assigned units")
+    return BenchClass(school_class, teacher, assigned, None, origin)
 
+
+def build_class(*, students: int, units: int, items_per_unit: int, log) -> dict:
+    """Load the course and build the large class; return what was built."""
+    bench = setup_class(units=units, items_per_unit=items_per_unit, log=log)
+    built = add_students(bench, students, log=log)
+    return {**built, "origin": bench.origin}
+
+
+def _answer_pool(item, rng: random.Random) -> tuple[list, list]:
+    """A few right and wrong answers to the item, each as (JSON text, score, is_correct),
+    graded by ``quizzes.grading.grade_answer`` as the quiz grades them."""
+    pools = ([], [])
+    for right, pool in ((True, pools[0]), (False, pools[1])):
+        seen = set()
+        for _ in range(1 if right else 8):
+            answer = likely_answer(item, right=right, rng=rng)
+            text = json.dumps(answer, ensure_ascii=False, sort_keys=True)
+            if text in seen:
+                continue
+            seen.add(text)
+            grade = grade_answer(item.kind, item.choices.all(), answer)
+            pool.append((text, float(grade.score), grade.is_correct))
+    return pools
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 (our names)
+        return cursor.fetchone()[0] + 1
+
+
+def _write(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Rows into a table: PostgreSQL's COPY, or executemany elsewhere (SQLite)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(columns)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
+
+
+def _reset_sequences(tables: list[str]) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+
+
+def add_students(bench: BenchClass, count: int, *, log) -> dict:
+    """``count`` more students in the class, each with reading progress on every assigned unit
+    and 1–3 finished attempts per unit answering every item (~500 answers a student).
+
+    Written as raw rows (COPY on PostgreSQL): a 3,000-student class is 1.5 million answers.
+    The rows are what the app would have written: answers graded by ``grade_answer``, each
+    attempt's ``points`` the sum of its answers' scores and ``answered_count`` their number.
+    Students already in the class keep their work, so a class can grow size by size.
+    """
+    User = get_user_model()
+    school_class, assigned = bench.school_class, bench.units
+    start = Enrollment.objects.filter(school_class=school_class).count() + 1
+    rng = random.Random(f"{SEED}-{start}")
+    now = timezone.now().replace(second=0, microsecond=0)
+    password = make_password(PASSWORD)
     items = {
         unit.pk: list(Item.objects.for_unit(unit).prefetch_related("choices")) for unit in assigned
+    }
+    pool_rng = random.Random(SEED)
+    pools = {
+        item.pk: _answer_pool(item, pool_rng)
+        for unit_items in items.values()
+        for item in unit_items
+    }
+    item_ids_json = {
+        pk: json.dumps([item.pk for item in unit_items]) for pk, unit_items in items.items()
     }
     # Every item is as hard for everyone: between 25 points easier and 25 harder.
     difficulty = {
@@ -161,74 +235,112 @@ def build_class(*, students: int, units: int, items_per_unit: int, log) -> dict:
         for unit_items in items.values()
         for item in unit_items
     }
-    Attempt.objects.filter(student__in=members).delete()
-    ReadingProgress.objects.filter(user__in=members).delete()
-    reading = []
-    attempt_count = response_count = 0
-    for student in members:
+    user_id = _next_id(User._meta.db_table)
+    attempt_id = _next_id(Attempt._meta.db_table)
+    users, enrollments, reading, attempts, responses = [], [], [], [], []
+    joined = now - timedelta(60)
+    for number in range(start, start + count):
+        users.append(
+            (
+                user_id,
+                password,
+                False,
+                f"{STUDENT_PREFIX}{number:04d}",
+                _name(number),
+                "",
+                "",
+                False,
+                True,
+                joined,
+            )
+        )
+        enrollments.append((school_class.pk, user_id, joined))
         ability = min(0.95, max(0.25, rng.gauss(0.62, 0.15)))
-        plan = []
         for position, unit in enumerate(assigned):
             opened = now - timedelta(days=7 * (8 - position), hours=rng.randint(0, 96))
-            reading.append(
-                ReadingProgress(
-                    user=student,
-                    unit=unit,
-                    opened_at=opened,
-                    read_at=opened + timedelta(minutes=40),
-                )
-            )
+            reading.append((user_id, unit.pk, opened, opened + timedelta(minutes=40)))
             started = opened + timedelta(hours=2)
-            for number in range(rng.randint(1, 3)):
-                plan.append((unit, number, started))
-                started += timedelta(hours=rng.randint(6, 48))
-        attempts, answers = [], []
-        for unit, number, started in plan:
             unit_items = items[unit.pk]
-            attempt = Attempt(
-                student=student,
-                unit=unit,
-                item_ids=[item.pk for item in unit_items],
-                seed=rng.randrange(1, 2**31 - 1),
-                started_at=started,
-                item_count=len(unit_items),
-                answered_count=len(unit_items),
-            )
-            moment, points, rows = started, 0.0, []
-            skill = ability + 0.1 * number
-            for index, item in enumerate(unit_items):
-                right = rng.random() < min(0.97, max(0.05, skill + difficulty[item.pk]))
-                answer = likely_answer(item, right=right, rng=rng)
-                grade = grade_answer(item.kind, item.choices.all(), answer)
-                moment += timedelta(seconds=40 + (index * 37) % 80)
-                points += grade.score
-                rows.append((item, answer, grade, moment))
-            attempt.points = points
-            attempt.finished_at = moment + timedelta(seconds=20)
-            attempts.append(attempt)
-            answers.append(rows)
-        Attempt.objects.bulk_create(attempts)
-        Response.objects.bulk_create(
-            [
-                Response(
-                    attempt=attempt,
-                    item=item,
-                    answer=answer,
-                    score=grade.score,
-                    is_correct=grade.is_correct,
-                    answered_at=moment,
+            for attempt_number in range(rng.randint(1, 3)):
+                skill = ability + 0.1 * attempt_number
+                moment, points = started, 0.0
+                for index, item in enumerate(unit_items):
+                    right = rng.random() < min(0.97, max(0.05, skill + difficulty[item.pk]))
+                    pool = pools[item.pk][0 if right else 1] or pools[item.pk][0]
+                    text, score, correct = pool[rng.randrange(len(pool))]
+                    moment += timedelta(seconds=40 + (index * 37) % 80)
+                    points += score
+                    responses.append((attempt_id, item.pk, text, score, correct, moment))
+                attempts.append(
+                    (
+                        attempt_id,
+                        user_id,
+                        unit.pk,
+                        False,
+                        item_ids_json[unit.pk],
+                        rng.randrange(1, 2**31 - 1),
+                        started,
+                        moment + timedelta(seconds=20),
+                        len(unit_items),
+                        len(unit_items),
+                        points,
+                    )
                 )
-                for attempt, rows in zip(attempts, answers, strict=True)
-                for item, answer, grade, moment in rows
+                attempt_id += 1
+                started += timedelta(hours=rng.randint(6, 48))
+        user_id += 1
+    with transaction.atomic():
+        _write(
+            User._meta.db_table,
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
             ],
-            batch_size=BATCH,
+            users,
         )
-        attempt_count += len(attempts)
-        response_count += sum(len(rows) for rows in answers)
-    ReadingProgress.objects.bulk_create(reading, batch_size=BATCH)
-    log(f"answers: {attempt_count} attempts, {response_count} responses")
+        _write(
+            Enrollment._meta.db_table, ["school_class_id", "student_id", "joined_at"], enrollments
+        )
+        _write(
+            ReadingProgress._meta.db_table, ["user_id", "unit_id", "opened_at", "read_at"], reading
+        )
+        _write(
+            Attempt._meta.db_table,
+            [
+                "id",
+                "student_id",
+                "unit_id",
+                "is_practice",
+                "item_ids",
+                "seed",
+                "started_at",
+                "finished_at",
+                "item_count",
+                "answered_count",
+                "points",
+            ],
+            attempts,
+        )
+        _write(
+            Response._meta.db_table,
+            ["attempt_id", "item_id", "answer", "score", "is_correct", "answered_at"],
+            responses,
+        )
+        _reset_sequences([User._meta.db_table, Attempt._meta.db_table])
     analyse()
-    return {"attempts": attempt_count, "responses": response_count, "origin": origin}
+    log(
+        f"class: +{count} students (now {start + count - 1}), +{len(attempts)} attempts, "
+        f"+{len(responses)} responses"
+    )
+    return {"attempts": len(attempts), "responses": len(responses)}
 
 
 def analyse() -> None:
@@ -331,6 +443,22 @@ def prepare_answer_load(
         f"{len(posts)} unanswered (attempt, item) pairs"
     )
     return posts
+
+
+def unanswer(posts: list[AnswerPost]) -> None:
+    """Take back the answers of these (attempt, item) pairs, the attempts' totals with them, so
+    that the same POSTs can be sent again (the callgrind runs, bench/instructions.py)."""
+    pairs = Q()
+    for post in posts:
+        pairs |= Q(attempt_id=post.attempt_id, item_id=post.item_id)
+    with transaction.atomic():
+        Response.objects.filter(pairs).delete()
+        attempts = Attempt.objects.filter(pk__in={post.attempt_id for post in posts}).annotate(
+            n=Count("responses"), total=Sum("responses__score")
+        )
+        for attempt in attempts:
+            attempt.answered_count, attempt.points = attempt.n, attempt.total or 0.0
+            attempt.save(update_fields=["answered_count", "points"])
 
 
 def load_answers_stored() -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-HOST, PORT = "127.0.0.1", 8001
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8141"))
 BASE_URL = f"http://{HOST}:{PORT}"
 BROWSER_ARGS = [
     "--headless",
@@ -40,6 +40,7 @@ class WrkResult:
     errors: dict
     wrapped: int = 0
     connections: int = 0
+    p95_ms: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -96,6 +97,7 @@ def wrk(
         errors={name: data[name] for name in ("connect", "read", "write", "status", "timeout")},
         wrapped=data.get("wrapped", 0),
         connections=connections,
+        p95_ms=data.get("p95", 0) / 1000,
     )
 
 
@@ -193,6 +195,8 @@ class ColdLoad:
     bytes: int
     resources: list[dict]
     failed: list[str]
+    # From the first request sent to the last response finished (CDP timestamps).
+    last_response_s: float = 0.0
 
 
 def cold_load(url: str, cookies: list[dict]) -> ColdLoad:
@@ -221,12 +225,19 @@ def cold_load(url: str, cookies: list[dict]) -> ColdLoad:
                 url=response["url"], status=response["status"], type=event.get("type", "")
             )
 
+        times: list[float] = []
+
+        def on_sent(event):
+            times.append(float(event["timestamp"]))
+
         def on_finished(event):
             seen.setdefault(event["requestId"], {})["bytes"] = int(event["encodedDataLength"])
+            times.append(float(event["timestamp"]))
 
         def on_failed(event):
             failed.append(f"{event['requestId']}: {event.get('errorText', '')}")
 
+        cdp.on("Network.requestWillBeSent", on_sent)
         cdp.on("Network.responseReceived", on_response)
         cdp.on("Network.loadingFinished", on_finished)
         cdp.on("Network.loadingFailed", on_failed)
@@ -242,6 +253,7 @@ def cold_load(url: str, cookies: list[dict]) -> ColdLoad:
         bytes=sum(entry.get("bytes", 0) for entry in resources),
         resources=resources,
         failed=failed,
+        last_response_s=(max(times) - min(times)) if times else 0.0,
     )
 
 

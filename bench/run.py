@@ -2,13 +2,18 @@
 
 1. Builds a large class in PostgreSQL (or SQLite with --sqlite) through the app's models:
    300 students, 8 assigned units, every item answered over 1–3 attempts (~150,000 responses).
-2. Starts gunicorn (2 workers, DEBUG off) on 127.0.0.1:8001 after collectstatic.
+2. Starts gunicorn (2 workers, DEBUG off) on 127.0.0.1:8141 after collectstatic.
 3. Measures with wrk over loopback: (a) the bare /healthz view, (b) a unit reading page signed
-   in, (c) the htmx answer POST storing a new answer each time, (d) the class progress page,
-   (e) item analysis of one unit. For each: requests per second and the ratio to (a), p50/p99
-   latency under load and for a single client, queries per request (in-process, test Client),
-   response bytes with gzip accepted; Chromium cold loads of (b) and (d); worker RSS.
+   in and its floor (a′) (bench/floors.py: the session, the user and the same body through
+   the same middleware), (c) the htmx answer POST storing a new answer each time and its floor
+   (c′) (the CSRF check, one inserted row, a 1 KB fragment), (d) the class progress page,
+   (e) item analysis of one unit. For each: requests per second and the ratio to its floor,
+   p50/p99 latency under load and for a single client, queries per request (in-process, test
+   Client), response bytes with gzip accepted; Chromium cold loads of (b) and (d); worker RSS;
+   instructions per request of (a′), (b), (c′), (c) under callgrind (bench/instructions.py).
 4. Writes bench/RESULTS.md (and bench/out/results.json, logs, the generated POST list).
+
+``--scaling`` instead grows one class through 30 … 3,000 students (bench/scaling.py).
 
 Options: --database-url, --sqlite, --duration, --students, --skip-build (see --help).
 """
@@ -28,14 +33,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/vnbop_bench"
 RESERVED_POSTS = 64  # answer pairs kept out of wrk's list: warm-up, bytes, query counts
+# Answer pairs for callgrind: two warm-up requests and the counted ones (bench/instructions.py).
+CALLGRIND_POSTS = 42
 
 GOALS = {
-    "reading_ratio": 0.50,
-    "answer_ratio": 0.40,
+    # Of the floors (a′) and (c′), measured in the same run (issue 18).
+    "reading_ratio": 0.60,
+    "answer_ratio": 0.60,
     "progress_p50_ms": 100,
     "progress_cold_kb": 100,
     "progress_cold_requests": 6,
@@ -88,6 +98,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium cold loads")
     parser.add_argument(
+        "--no-instructions",
+        action="store_true",
+        help="skip the callgrind instruction counts (valgrind; a few minutes)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also profile each page in-process (pyinstrument, see bench/requirements.txt) "
@@ -95,6 +110,17 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--results", default=str(BENCH / "RESULTS.md"), help="where to write the results"
+    )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="instead: grow one class through --sizes and measure how cost grows "
+        "(bench/scaling.py; PostgreSQL; ~20 min)",
+    )
+    parser.add_argument(
+        "--sizes",
+        default="30,300,1000,3000",
+        help="class sizes of --scaling, ascending (default 30,300,1000,3000)",
     )
     return parser.parse_args(argv)
 
@@ -106,7 +132,9 @@ def parse_args(argv=None):
 def configure_environment(args) -> str:
     database_url = f"sqlite:///{OUT / 'bench.sqlite3'}" if args.sqlite else args.database_url
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
+        # The app's settings with the floors' URLs added (bench/settings.py).
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        BENCH_READING_BODY=str(OUT / "response-reading.html"),
         DATABASE_URL=database_url,
         DEBUG="false",
         SECRET_KEY="bench",
@@ -179,7 +207,16 @@ def collectstatic() -> None:
 
 
 def start_gunicorn(workers: int) -> subprocess.Popen:
+    """The app under gunicorn, with the benchmark's settings: the app's own plus the floors'
+    URLs (``bench.settings``, ``bench.urls``)."""
+    from bench import measure
+
     log = (OUT / "gunicorn.log").open("w")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_READING_BODY": str(OUT / "response-reading.html"),
+    }
     return subprocess.Popen(
         [
             sys.executable,
@@ -189,10 +226,11 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
             "-w",
             str(workers),
             "-b",
-            "127.0.0.1:8001",
+            f"127.0.0.1:{measure.PORT}",
             "--no-control-socket",
         ],
         cwd=ROOT,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -215,6 +253,12 @@ def stop(process: subprocess.Popen) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.scaling:
+        from bench.scaling import run_scaling
+
+        if args.sqlite:
+            raise SystemExit("--scaling needs PostgreSQL")
+        return run_scaling(args, Log(OUT / "scaling.log"))
     log = Log(OUT / "run.log")
     database_url = configure_environment(args)
     log(f"database: {database_url}")
@@ -239,6 +283,9 @@ def main(argv=None) -> int:
         (OUT / "build.json").write_text(json.dumps(build_info, indent=2), encoding="utf-8")
     elif (OUT / "build.json").exists():
         build_info = json.loads((OUT / "build.json").read_text(encoding="utf-8"))
+    from bench import floors
+
+    floors.create_table()
     bench = build.find_class()
     counts = database_counts(bench)
     log(f"class: {counts}")
@@ -249,9 +296,13 @@ def main(argv=None) -> int:
     reading_unit = longest_unit(bench.units)
     single_duration = max(5.0, args.duration / 2)
     # Sized for up to 3,000 answers a second under load: none should be answered twice.
-    pairs = RESERVED_POSTS + int(args.duration * 3000) + int(single_duration * 1500)
+    pairs = (
+        RESERVED_POSTS + CALLGRIND_POSTS + int(args.duration * 3000) + int(single_duration * 1500)
+    )
     posts = build.prepare_answer_load(bench, sessions, pairs=pairs, log=log)
-    reserved, wrk_posts = posts[:RESERVED_POSTS], posts[RESERVED_POSTS:]
+    reserved = posts[:RESERVED_POSTS]
+    callgrind_posts = posts[RESERVED_POSTS : RESERVED_POSTS + CALLGRIND_POSTS]
+    wrk_posts = posts[RESERVED_POSTS + CALLGRIND_POSTS :]
     # The two counted POSTs answer the same item in two attempts: the second one is "warm"
     # for anything the app may cache per item, as nearly every request is in production.
     query_posts = [post for post in reserved if post.item_id == reserved[-1].item_id][-2:]
@@ -270,11 +321,31 @@ def main(argv=None) -> int:
             "label": "(b) unit reading page, signed in",
             "path": reading_unit.get_absolute_url(),
             "cookie": reader_cookie,
+            "floor": "reading_floor",
+        },
+        # After (b): it returns the body (b) was fetched with (bench/out/response-reading.html).
+        "reading_floor": {
+            "label": "(a′) floor: session, user, the same body",
+            "path": "/_bench/page/",
+            "cookie": reader_cookie,
         },
         "answer": {
             "label": "(c) quiz answer POST (htmx)",
             "path": "/quiz/",
             "cookie": None,
+            "floor": "answer_floor",
+        },
+        "answer_floor": {
+            "label": "(c′) floor: CSRF check, one insert, 1 KB",
+            "path": "/_bench/insert/",
+            "cookie": bytes_post.cookie,
+            "method": "POST",
+            "body": bytes_post.body,
+            "headers": {
+                "HX-Request": "true",
+                "X-CSRFToken": sessions.csrf_token,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
         },
         "progress": {
             "label": f"(d) class progress, {counts['students']} students",
@@ -299,7 +370,7 @@ def main(argv=None) -> int:
     log("queries per request (in-process, test Client)")
     measure_queries(scenarios, results, query_posts, sessions)
 
-    log(f"gunicorn: {args.workers} workers on 127.0.0.1:8001")
+    log(f"gunicorn: {args.workers} workers on 127.0.0.1:{measure.PORT}")
     server = start_gunicorn(args.workers)
     busy = {}
 
@@ -342,7 +413,10 @@ def main(argv=None) -> int:
                     worker_cpu,
                 )
                 continue
-            headers = {"Cookie": scenario["cookie"]} if scenario["cookie"] else {}
+            headers = scenario_headers(scenario)
+            script = {}
+            if scenario.get("method") == "POST":
+                script = {"script": "floor_post.lua", "script_args": [scenario["body"]]}
             measure.wrk(
                 scenario["path"],
                 duration=2,
@@ -351,6 +425,7 @@ def main(argv=None) -> int:
                 headers=headers,
                 log_name=f"{name}-warmup",
                 out=OUT,
+                **script,
             )
             quiet(name)
             log(f"{name}: {args.duration:.0f} s at {args.connections} connections")
@@ -363,6 +438,7 @@ def main(argv=None) -> int:
                     headers=headers,
                     log_name=f"{name}-load",
                     out=OUT,
+                    **script,
                 )
             log(f"{name}: {single_duration:.0f} s, one client")
             results[name]["single"] = measure.wrk(
@@ -373,6 +449,7 @@ def main(argv=None) -> int:
                 headers=headers,
                 log_name=f"{name}-single",
                 out=OUT,
+                **script,
             )
             log(
                 f"{name}: {results[name]['load'].rps:.0f} req/s, "
@@ -404,6 +481,8 @@ def main(argv=None) -> int:
     finally:
         stop(server)
     results["answer"]["check"] = build.check_load_attempts()
+    if not args.no_instructions:
+        count_instructions(scenarios, results, callgrind_posts, sessions, log)
     if args.profile:
         profile_pages(scenarios, reserved, sessions, log)
 
@@ -437,6 +516,44 @@ def main(argv=None) -> int:
     for line in goals:
         log(line)
     return 0
+
+
+def count_instructions(scenarios, results, posts, sessions, log) -> None:
+    """Instructions per request of (a′), (b), (c′), (c) under callgrind, in-process."""
+    from bench import build, instructions
+
+    valgrind = instructions.ensure_valgrind(log)
+    if not valgrind:
+        return
+    names = ["reading_floor", "reading", "answer_floor", "answer"]
+    spec = {
+        name: [
+            {
+                "path": scenarios[name]["path"],
+                "method": scenarios[name].get("method", "GET"),
+                "body": scenarios[name].get("body", ""),
+                "headers": scenario_headers(scenarios[name]),
+            }
+        ]
+        for name in names
+        if name != "answer"
+    }
+    spec["answer"] = [
+        {
+            "path": post.path,
+            "method": "POST",
+            "body": post.body,
+            "headers": post_headers(post, sessions),
+        }
+        for post in posts
+    ]
+    path = OUT / "instructions-spec.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    counts = instructions.per_request(
+        valgrind, path, names, OUT, lambda: build.unanswer(posts), log
+    )
+    for name, count in counts.items():
+        results[name]["instructions"] = count
 
 
 def to_json(value):
@@ -475,6 +592,11 @@ def longest_unit(units):
         .values_list("unit", "size")
     )
     return max(units, key=lambda unit: sizes.get(unit.pk) or 0)
+
+
+def scenario_headers(scenario) -> dict:
+    headers = {"Cookie": scenario["cookie"]} if scenario["cookie"] else {}
+    return {**headers, **scenario.get("headers", {})}
 
 
 def post_headers(post, sessions) -> dict:
@@ -520,10 +642,24 @@ def measure_queries(scenarios, results, posts, sessions) -> None:
                     HTTP_HX_REQUEST="true",
                     HTTP_X_CSRFTOKEN=sessions.csrf_token,
                 )
-        else:
+        elif scenario.get("method") == "POST":
 
             def make(n, scenario=scenario):
-                return client(scenario["cookie"]).get(scenario["path"])
+                return client(scenario["cookie"]).generic(
+                    "POST",
+                    scenario["path"],
+                    scenario["body"],
+                    content_type="application/x-www-form-urlencoded",
+                    HTTP_HX_REQUEST="true",
+                    HTTP_X_CSRFTOKEN=sessions.csrf_token,
+                )
+        else:
+
+            def make(n, scenario=scenario, name=name):
+                response = client(scenario["cookie"]).get(scenario["path"])
+                if name == "reading":  # what floor (a′) returns, until gunicorn's copy
+                    (OUT / "response-reading.html").write_bytes(response.content)
+                return response
 
         queries = measure.count_queries(make)
         results[name]["queries"] = queries
@@ -539,8 +675,12 @@ def measure_bytes(scenarios, results, post, sessions) -> None:
                 post.path, method="POST", headers=post_headers(post, sessions), body=post.body
             )
         else:
-            headers = {"Cookie": scenario["cookie"]} if scenario["cookie"] else {}
-            size, body = measure.fetch(scenario["path"], headers=headers)
+            size, body = measure.fetch(
+                scenario["path"],
+                method=scenario.get("method", "GET"),
+                headers=scenario_headers(scenario),
+                body=scenario.get("body"),
+            )
         if size.status != 200:
             raise RuntimeError(f"{name}: HTTP {size.status}\n{body[:2000]!r}")
         results[name]["bytes"] = size
