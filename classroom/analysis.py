@@ -21,13 +21,16 @@ Items with a facility below 30 % or a discrimination below 20 are flagged for re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, TextField
-from django.db.models.functions import Cast
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum, TextField
+from django.db.models.functions import Cast, JSONObject
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from courseware.models import Unit
@@ -213,6 +216,67 @@ def item_analysis(
         student_count=len(students),
         items=stats,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The analysis, cached until what it reads changes
+
+# A day: the stamp in the key retires an entry as soon as its data change; this only lets
+# entries of units nobody looks at any more leave the cache.
+ANALYSIS_TIMEOUT = 24 * 3600
+
+
+def unit_for_analysis(school_class: SchoolClass, slug: str) -> Unit:
+    """The unit, if it is assigned to the class (404 otherwise), with its course and the
+    stamp of its analysis (``analysis_stamp``), in one query."""
+    attempts = (
+        Attempt.objects.graded()
+        .finished()
+        .filter(
+            unit=OuterRef("pk"),
+            student__in=Enrollment.objects.in_class(school_class).values("student_id"),
+        )
+        .order_by()
+        .values("unit")
+        .annotate(
+            stamp=JSONObject(
+                n=Count("pk"), ids=Sum("pk"), last=Max("finished_at"), points=Sum("points")
+            )
+        )
+        .values("stamp")
+    )
+    return get_object_or_404(
+        Unit.objects.filter(assignments__school_class=school_class)
+        .select_related("course")
+        .annotate(analysis_stamp=Subquery(attempts)),
+        slug=slug,
+    )
+
+
+def cached_item_analysis(
+    school_class: SchoolClass, unit: Unit, *, all_attempts: bool = False
+) -> UnitAnalysis:
+    """``item_analysis``, from the cache while the unit's content (its course's content
+    version) and the attempts it reads (``unit.analysis_stamp``, from ``unit_for_analysis``)
+    are as they were: a large class's analysis decodes every answer of every first attempt,
+    and the result only changes when someone hands in."""
+    key = json.dumps(
+        [
+            school_class.pk,
+            unit.pk,
+            all_attempts,
+            unit.course.content_version,
+            unit.analysis_stamp,
+        ],
+        default=str,
+        sort_keys=True,
+    )
+    key = "item-analysis:" + hashlib.sha256(key.encode()).hexdigest()
+    analysis = cache.get(key)
+    if analysis is None:
+        analysis = item_analysis(school_class, unit, all_attempts=all_attempts)
+        cache.set(key, analysis, ANALYSIS_TIMEOUT)
+    return analysis
 
 
 # ---------------------------------------------------------------------------------------

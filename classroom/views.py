@@ -23,13 +23,12 @@ from quizzes.models import Item
 from . import exports
 from .access import (
     get_any_enrollment_for_instructor,
-    get_assigned_unit,
     get_assignment_in_class,
     get_class_for_instructor,
     get_enrollment_for_instructor,
     instructor_required,
 )
-from .analysis import item_analysis as analyse_unit
+from .analysis import cached_item_analysis, unit_for_analysis
 from .analysis import tag_mastery as tags_for_class
 from .drilldown import student_record
 from .forms import (
@@ -514,14 +513,14 @@ def reopen_attempt(request, class_id, student_id, assignment_id):
 @vary_on_headers("HX-Request")
 def item_analysis(request, class_id, slug):
     school_class = get_class_for_instructor(request.user, class_id)
-    unit = get_assigned_unit(school_class, slug)
+    unit = unit_for_analysis(school_class, slug)
     all_attempts = request.GET.get("attempts") == "all"
     context = {
         "school_class": school_class,
         "tab": "analysis",
         "unit": unit,
         "assignments": Assignment.objects.for_class(school_class),
-        "analysis": analyse_unit(school_class, unit, all_attempts=all_attempts),
+        "analysis": cached_item_analysis(school_class, unit, all_attempts=all_attempts),
     }
     return render_page_or_partial(request, "classroom/item_analysis.html", "analysis", context)
 

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,8 @@ from django.utils import timezone
 
 from classroom.analysis import correlation, item_analysis, tag_mastery
 from classroom.models import Enrollment
-from quizzes.models import Item
+from courseware.models import Course
+from quizzes.models import Attempt, Item
 
 from .conftest import (
     assign,
@@ -314,3 +316,61 @@ def test_the_heat_map_of_a_class_without_assignments_says_why_it_is_empty(instru
     client.force_login(instructor)
     html = client.get(reverse("classroom:tag_mastery", args=[school_class.pk])).content.decode()
     assert "No tag to show yet" in html and "<table" not in html
+
+
+# ---------------------------------------------------------------------------------------
+# The cached analysis (issue 18): reused while nothing it reads changes
+
+
+def _analysis_page(client, school_class, unit, **params):
+    url = reverse("classroom:item_analysis", args=[school_class.pk, unit.slug])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    answers_read = any("quizzes_response" in query["sql"] for query in queries)
+    return response.content.decode(), len(queries), answers_read
+
+
+def test_analysis_is_reused_until_someone_hands_in(client, instructor, hand_set):
+    school_class, unit, students = hand_set
+    client.force_login(instructor)
+    html, first_count, read = _analysis_page(client, school_class, unit)
+    assert read and "4 attempts by 4 students" in html
+    html, count, read = _analysis_page(client, school_class, unit)
+    assert not read and count < first_count
+    assert "4 attempts by 4 students" in html
+    # A fifth student hands in a first attempt: the page counts it at once.
+    fifth = make_user(get_user_model(), "s5")
+    enroll(school_class, fifth)
+    make_attempt(fifth, unit, [1, 1, 1], answers=[["a"]] * 3)
+    html, _count, read = _analysis_page(client, school_class, unit)
+    assert read and "5 attempts by 5 students" in html
+
+
+def test_analysis_is_recomputed_when_a_student_leaves_or_an_attempt_reopens(
+    client, instructor, hand_set
+):
+    school_class, unit, students = hand_set
+    client.force_login(instructor)
+    _analysis_page(client, school_class, unit, attempts="all")
+    Enrollment.objects.filter(student=students["s4"]).update(removed_at=timezone.now())
+    html, _count, read = _analysis_page(client, school_class, unit, attempts="all")
+    assert read and "All 3 finished attempts by 3 students" in html
+    # s3's only attempt opens again (an instructor's reopen): no longer finished.
+    Attempt.objects.filter(student=students["s3"]).update(finished_at=None)
+    html, _count, read = _analysis_page(client, school_class, unit, attempts="all")
+    assert read and "All 2 finished attempts by 2 students" in html
+
+
+def test_analysis_is_recomputed_when_the_content_changes(client, instructor, hand_set):
+    """An admin edit or a course reload (which regrades a corrected key) bumps the content
+    version: the next page is computed afresh."""
+    school_class, unit, _students = hand_set
+    client.force_login(instructor)
+    _analysis_page(client, school_class, unit)
+    item = Item.objects.for_unit(unit).first()
+    corrected = "A corrected question"
+    Item.objects.filter(pk=item.pk).update(stem=corrected, stem_en=corrected)
+    Course.objects.filter(pk=unit.course_id).mark_content_changed()
+    html, _count, read = _analysis_page(client, school_class, unit)
+    assert read and "A corrected question" in html
