@@ -3,6 +3,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,6 +69,10 @@ from .services import (
     do_sign_up,
 )
 from .throttling import try_again_at
+
+# Students per page of the class progress grid.
+PROGRESS_PAGE_SIZE = 100
+
 
 # ---------------------------------------------------------------------------------------
 # Accounts
@@ -401,11 +406,18 @@ def progress(request, class_id):
         sort = DEFAULT_SORT
     query = request.GET.get("q", "")[:100]
     help_only = request.GET.get("help") == "1"
+    rows = grid.view(sort=sort, query=query, help_only=help_only)
+    # A page of rows at a time: a large class's whole grid is hundreds of kilobytes to send
+    # and lay out. The summary row, the sorting and the search still cover every student,
+    # and the gradebook CSV has them all.
+    page = Paginator(rows, PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "school_class": school_class,
         "tab": "progress",
         "grid": grid,
-        "rows": grid.view(sort=sort, query=query, help_only=help_only),
+        "rows": page.object_list,
+        "page": page,
+        "shown": len(rows),
         "sort": sort,
         "q": query,
         "help_only": help_only,

@@ -15,6 +15,7 @@ from django.utils.html import escape
 
 from classroom.models import Assignment, Enrollment
 from classroom.progress import UnitResult, UnitStatus, class_progress, percent
+from classroom.views import PROGRESS_PAGE_SIZE
 from quizzes.models import Item
 
 from .conftest import (
@@ -462,3 +463,73 @@ def test_progress_page_queries_with_optional_units_do_not_grow(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 10
+
+
+@pytest.fixture
+def large_class(django_user_model, instructor, units):
+    """105 students named Student 001 … Student 105, one assigned unit, no work yet."""
+    school_class = make_class(instructor, name="Large class")
+    users = django_user_model.objects.bulk_create(
+        [
+            django_user_model(username=f"large-{n:03d}", first_name=f"Student {n:03d}")
+            for n in range(1, 106)
+        ]
+    )
+    enroll(school_class, *users)
+    assign(school_class, units[0])
+    return school_class
+
+
+def _student_rows(html):
+    return re.findall(r'<tr(?: class="h")?><th scope="row"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_progress_grid_shows_a_page_of_students_at_a_time(instructor_client, large_class):
+    html = instructor_client.get(progress_url(large_class)).content.decode()
+    names = _student_rows(html)
+    assert len(names) == PROGRESS_PAGE_SIZE == 100
+    assert names[0] == "Student 001" and names[-1] == "Student 100"
+    assert "Students 1–100 of 105" in html
+    assert "Showing 105 of 105 students." in html
+    # The summary row still covers the whole class.
+    assert "Mastered: 0 of 105" in html
+    assert 'rel="next" href="?page=2"' in html and 'rel="prev"' not in html
+
+    html = instructor_client.get(progress_url(large_class, page=2)).content.decode()
+    assert _student_rows(html) == [f"Student {n}" for n in range(101, 106)]
+    assert "Students 101–105 of 105" in html
+    assert 'rel="prev" href="?page=1"' in html and 'rel="next"' not in html
+
+
+def test_progress_search_and_sort_cover_every_page(instructor_client, large_class):
+    html = instructor_client.get(progress_url(large_class, q="Student 104")).content.decode()
+    assert _student_rows(html) == ["Student 104"]
+    assert "Showing 1 of 105 students." in html
+    assert "grid-pages" not in html  # one page: no page links
+    # Sorting starts again at the first page.
+    html = instructor_client.get(progress_url(large_class, page=2)).content.decode()
+    assert 'href="?sort=help"' in html and "page=2&amp;sort" not in html
+
+
+def test_progress_page_links_work_with_htmx_and_without(instructor_client, large_class):
+    html = instructor_client.get(
+        progress_url(large_class, page=2), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="grid">')
+    assert 'hx-get="?page=1"' in html and 'href="?page=1"' in html
+    assert 'hx-swap-oob="true">Showing 105 of 105 students.' in html
+
+
+def test_progress_page_out_of_range_shows_the_last_page(instructor_client, large_class):
+    html = instructor_client.get(progress_url(large_class, page=99)).content.decode()
+    assert _student_rows(html)[0] == "Student 101"
+    html = instructor_client.get(progress_url(large_class, page="x")).content.decode()
+    assert _student_rows(html)[0] == "Student 001"
+
+
+def test_gradebook_csv_lists_every_student_whatever_the_page(instructor_client, large_class):
+    url = reverse("classroom:gradebook_csv", args=[large_class.pk])
+    response = instructor_client.get(url)
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode("utf-8-sig")
+    assert all(f"Student {n:03d}" in body for n in range(1, 106))
