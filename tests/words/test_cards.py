@@ -1,0 +1,114 @@
+"""Word cards: a word of the Chinese column, its readings, its CC-CEDICT senses and, for a
+glossary term, the course's definition first; an htmx GET that caches, and a dictionary page
+without JavaScript."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def card(client, headword, **extra):
+    return client.get(reverse("words:word", args=[headword]), **{**HTMX, **extra})
+
+
+def test_a_word_card_for_balance_shows_its_readings_and_a_cc_cedict_sense(client, mini_course):
+    response = card(client, "平衡")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "píng héng" in html and "ㄆㄧㄥˊ ㄏㄥˊ" in html
+    assert "balance" in html and "CC BY-SA 4.0" in html
+    assert "<html" not in html  # the card alone
+
+
+def test_a_glossary_terms_card_shows_the_course_definition_first(client, mini_course):
+    html = card(client, "權力平衡").content.decode()
+    definition_zh = html.index("國際政治中的權力分配概念。")
+    definition_en = html.index("A concept of how power is distributed among states.")
+    sense = html.index("power; authority")
+    assert definition_zh < sense and definition_en < sense
+
+
+def test_the_card_is_cached_by_browsers_per_language_even_for_a_signed_in_reader(
+    student_client, mini_course
+):
+    response = card(student_client, "平衡")
+    assert "public" in response["Cache-Control"] and "max-age=86400" in response["Cache-Control"]
+    assert "no-store" not in response["Cache-Control"]
+    assert {"Accept-Language", "Cookie", "HX-Request"} <= {
+        value.strip() for value in response["Vary"].split(",")
+    }
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_without_javascript_the_word_is_a_dictionary_page(client, student_client, mini_course):
+    html = client.get(reverse("words:word", args=["平衡"])).content.decode()
+    assert "<html" in html and "píng héng" in html and "balance" in html
+    # The page holds the reader's own header: never kept in a shared cache for a signed-in one.
+    response = student_client.get(reverse("words:word", args=["平衡"]))
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "definition"),
+    [
+        ("zh-TW", "權力平衡", "國際政治中的權力分配概念。"),
+        ("zh-CN", "权力平衡", "国际政治中的权力分配概念。"),
+        ("en", "權力平衡", "A concept of how power is distributed among states."),
+    ],
+)
+def test_the_card_speaks_each_interface_language(client, mini_course, language, title, definition):
+    response = card(client, "權力平衡", HTTP_ACCEPT_LANGUAGE=language)
+    html = response.content.decode()
+    assert f">{title}</span>" in html and definition in html
+
+
+def test_a_tap_names_the_word_by_where_it_fell(client, mini_course):
+    """這是前言第1段，談越南的權力平衡。: 越 is the eighth Han character (7 from 0)."""
+    url = reverse("words:at", args=["introduction-1", 7])
+    html = client.get(url, **HTMX).content.decode()
+    assert ">越南</span>" in html and "yuè nán" in html and "Vietnam" in html
+    glossary = client.get(reverse("words:at", args=["introduction-1", 10]), **HTMX)
+    assert "國際政治中的權力分配概念。" in glossary.content.decode()
+
+
+def test_a_tap_in_the_simplified_column_gives_the_simplified_word(client, mini_course):
+    url = reverse("words:at", args=["introduction-1", 0])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN", **HTMX).content.decode()
+    assert '<span lang="zh-Hans">这</span>' in html and "(這)" in html
+
+
+@pytest.mark.parametrize(("key", "position"), [("introduction-1", 99), ("no-such-passage", 0)])
+def test_a_tap_past_the_text_or_on_no_passage_is_not_found(client, mini_course, key, position):
+    assert client.get(reverse("words:at", args=[key, position]), **HTMX).status_code == 404
+
+
+def test_a_word_not_in_the_course_is_not_found(client, mini_course):
+    assert card(client, "電腦").status_code == 404
+
+
+def test_a_card_takes_two_queries(client, mini_course, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        client.get(reverse("words:at", args=["introduction-1", 7]), **HTMX)
+    with django_assert_max_num_queries(2):
+        card(client, "平衡", data={"passage": "introduction-1"})
+
+
+def test_the_unit_page_offers_word_cards_and_keeps_its_query_budget(
+    client, mini_course, django_assert_max_num_queries
+):
+    url = reverse("courseware:unit", args=["introduction"])
+    with django_assert_max_num_queries(10):
+        html = client.get(url).content.decode()
+    assert 'id="word-card"' in html
+    assert reverse("words:unit_words", args=["introduction"]) in html
+    with django_assert_max_num_queries(10):
+        client.get(url, {"readings": "pinyin"})
+
+
+def test_a_units_word_list_links_every_word_to_its_page(client, mini_course):
+    html = client.get(reverse("words:unit_words", args=["introduction"])).content.decode()
+    assert f'href="{reverse("words:word", args=["越南"])}"' in html
+    assert "yuè nán" in html and "權力平衡" in html
