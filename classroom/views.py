@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -78,10 +80,34 @@ PROGRESS_PAGE_SIZE = 100
 # Accounts
 
 
+def join_code_in(request) -> str:
+    """The join code a signed-out student brings from the instructor's join link: ``?code=``,
+    or inside ``?next=/join/?code=…`` where sign-in sent them. Only filled into a form."""
+    code = request.GET.get("code", "")
+    if not code:
+        target = urlsplit(request.GET.get("next", ""))
+        if target.path == reverse("classroom:join"):
+            code = parse_qs(target.query).get("code", [""])[0]
+    return code[: JOIN_CODE_LENGTH * 2]
+
+
+def _with_code(url: str, code: str, name: str = "code") -> str:
+    return f"{url}?{urlencode({name: code})}" if code else url
+
+
 class SignInView(auth_views.LoginView):
     template_name = "classroom/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Opened from a join link: sign-up carries the code on, filled in.
+        code = join_code_in(self.request)
+        return super().get_context_data(
+            join_code=code,
+            signup_url=_with_code(reverse("classroom:signup"), code),
+            **kwargs,
+        )
 
 
 login = SignInView.as_view()
@@ -130,7 +156,13 @@ def locked_out(request, original_response=None, credentials=None):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("classroom:home")
-    form = SignUpForm(request.POST or None, guard=JoinCodeGuard(address=client_address(request)))
+    code = join_code_in(request)
+    form = SignUpForm(
+        request.POST or None,
+        # From the join link (through sign-in or not): the code is filled in.
+        initial={"join_code": code},
+        guard=JoinCodeGuard(address=client_address(request)),
+    )
     if request.method == "POST" and form.is_valid():
         # Checked on a sound form only: mistakes do not use up a class's sign-ups.
         if not claim_sign_up(address=client_address(request)):
@@ -156,7 +188,14 @@ def signup(request):
 
 
 def _signup_page(request, form):
-    return render_page_or_partial(request, "classroom/signup.html", "signup-form", {"form": form})
+    code = join_code_in(request)
+    join_url = _with_code(reverse("classroom:join"), code)
+    context = {
+        "form": form,
+        # Signing in instead goes on to the join form, the code filled in.
+        "login_url": _with_code(reverse("classroom:login"), join_url if code else "", "next"),
+    }
+    return render_page_or_partial(request, "classroom/signup.html", "signup-form", context)
 
 
 @require_safe

@@ -45,3 +45,21 @@ def test_the_join_link_fills_in_the_code_and_can_be_copied(browser, page, live_s
     student_page.locator("#join-form button[type=submit]").click()
     expect(student_page.locator("main")).to_contain_text(world.school_class.name)
     other.close()
+
+
+def test_the_join_link_opened_signed_out_fills_in_the_code_at_sign_up(page, live_server, world):
+    """A student without an account opens the join link: sign-in offers sign-up with the code
+    filled in, and the new account is in the class."""
+    code = world.school_class.join_code
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/join/?code={code}")
+    expect(page.locator("main")).to_contain_text(f"join the class with the code {code}")
+    page.get_by_role("link", name="Create your account").click()
+    expect(page.get_by_label("Join code")).to_have_value(code)
+    page.get_by_label("Username").fill("newcomer2")
+    page.get_by_label("Display name").fill("新同學")
+    page.locator("input[name=password1]").fill("a-Long-pass-phrase-9")
+    page.locator("input[name=password2]").fill("a-Long-pass-phrase-9")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.locator("main")).to_contain_text(world.school_class.name)
+    expect(page.locator("h1")).to_contain_text("新同學")

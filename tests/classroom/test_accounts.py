@@ -438,3 +438,44 @@ def test_sign_up_keeps_what_was_typed_except_passwords_and_names_the_wrong_field
     # The alert names the wrong field and links to it.
     assert '<li><a href="#id_password2">' in html and '<a href="#id_username">' not in html
     assert not User.objects.filter(username="newbie").exists()
+
+
+# --- The join link, signed out -------------------------------------------------------------
+
+
+def test_the_join_link_signed_out_leads_to_sign_up_with_the_code(client, school_class):
+    """/join/?code=… asks a signed-out visitor to sign in; that page carries the code to
+    sign-up, which fills it in; signing up there joins the class."""
+    code = school_class.join_code
+    response = client.get(f"{reverse('classroom:join')}?code={code}")
+    assert response.status_code == 302
+    sign_in_page = client.get(response["Location"]).content.decode()
+    signup_url = f"{SIGNUP}?code={code}"
+    assert f'href="{signup_url}"' in sign_in_page
+    assert code in sign_in_page
+    signup_page = client.get(signup_url).content.decode()
+    assert f'name="join_code" value="{code}"' in signup_page
+    # Signing in instead goes on to the join form, the code still filled in.
+    assert "next=%2Fjoin%2F%3Fcode%3D" + code in signup_page
+    response = client.post(signup_url, signup_data(school_class))
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert Enrollment.objects.in_class(school_class).filter(student=user).exists()
+
+
+def test_sign_up_reads_the_code_from_next_too(client, school_class):
+    code = school_class.join_code
+    html = client.get(SIGNUP, {"next": f"/join/?code={code}"}).content.decode()
+    assert f'name="join_code" value="{code}"' in html
+
+
+def test_a_next_elsewhere_brings_no_code(client, school_class):
+    html = client.get(SIGNUP, {"next": "/elsewhere/?code=ABCDEFGH"}).content.decode()
+    assert 'value="ABCDEFGH"' not in html
+    login = client.get(reverse("classroom:login"), {"next": "/home/"}).content.decode()
+    assert f'href="{SIGNUP}"' in login
+
+
+def test_a_hostile_code_in_the_link_is_escaped(client):
+    html = client.get(SIGNUP, {"code": '"><script>x'}).content.decode()
+    assert "<script>x" not in html
