@@ -1,9 +1,13 @@
-from django.http import Http404
+import hashlib
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from config.htmx import wants_partial
+from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.models import Course, Passage
 from courseware.reading import unit_in_reading_order
 
@@ -15,13 +19,26 @@ from .reading import passage_for_words, unit_words, word_at
 CARD_MAX_AGE = 86400
 
 
-def _card_response(request, entry, passage, *, version):
-    if entry is None:
-        raise Http404
-    context = {"entry": entry, "passage": passage, "version": version}
+def _card(request, what: str, find):
+    """The card ``find()`` makes, as a page or (htmx) as the card alone. The card is kept in
+    the content cache per content version and language, so a tap costs one small query."""
     if not wants_partial(request):  # the dictionary page: the site's header, the reader's own
-        return render(request, "words/word.html", {**context, "is_page": True})
-    response = render(request, "words/word.html#card", context)
+        entry, passage = find()
+        if entry is None:
+            raise Http404
+        context = {"entry": entry, "passage": passage, "is_page": True}
+        return render(request, "words/word.html", context)
+    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+    key = f"word-card:{get_language()}:{Course.objects.content_stamp()}:{digest}"
+    html = content_cache().get(key)
+    if html is None:
+        entry, passage = find()
+        if entry is None:
+            raise Http404
+        context = {"entry": entry, "passage": passage}
+        html = render(request, "words/word.html#card", context).content.decode()
+        content_cache().set(key, html, CONTENT_TIMEOUT)
+    response = HttpResponse(html)
     response.same_for_everyone = True  # PrivateResponsesMiddleware: no reader's data in it
     patch_cache_control(response, public=True, max_age=CARD_MAX_AGE)
     patch_vary_headers(response, ("HX-Request", "Cookie", "Accept-Language"))
@@ -32,22 +49,27 @@ def _card_response(request, entry, passage, *, version):
 def word(request, headword):
     """A word's card (htmx) or its dictionary page (a full page, the link without JavaScript);
     ``?passage=`` names the passage it was met in."""
-    passage = passage_for_words(request.GET.get("passage", "")[:60])
-    entry = describe(headword, course=passage.unit.course if passage else None)
-    version = passage.unit.course.content_version if passage else _version()
-    return _card_response(request, entry, passage, version=version)
+    key = request.GET.get("passage", "")[:60]
+
+    def find():
+        passage = passage_for_words(key) if key else None
+        return describe(headword, course=passage.unit.course if passage else None), passage
+
+    return _card(request, f"word\n{headword}\n{key}", find)
 
 
 @require_safe
 def word_at_position(request, key, position):
     """The card of the word holding a passage's ``position``-th Han character (a tap on the
     Chinese column): the page sends where the tap fell, the stored words say which word."""
-    passage = passage_for_words(key)
-    if passage is None:
-        raise Http404
-    headword = word_at(passage, position)
-    entry = describe(headword, course=passage.unit.course) if headword else None
-    return _card_response(request, entry, passage, version=passage.unit.course.content_version)
+
+    def find():
+        passage = passage_for_words(key)
+        headword = word_at(passage, position) if passage else None
+        entry = describe(headword, course=passage.unit.course) if headword else None
+        return entry, passage
+
+    return _card(request, f"at\n{key}\n{position}", find)
 
 
 @require_safe
@@ -63,7 +85,3 @@ def unit_word_list(request, slug):
         "words/unit_words.html",
         {"unit": unit, "course": unit.course, "words": unit_words(passages)},
     )
-
-
-def _version() -> int:
-    return Course.objects.order_by("pk").values_list("content_version", flat=True).first() or 0

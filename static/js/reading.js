@@ -229,4 +229,19 @@
   });
   window.addEventListener("resize", function () { if (current) place(current); });
   document.addEventListener("word-card:open", hideTerm);
+
+  // Word cards (an include of another app names its script on #word-card): fetched on the
+  // first tap in the Chinese column, which it then answers; a page nobody taps never loads it.
+  var wordCard = document.getElementById("word-card");
+  if (wordCard && wordCard.dataset.script) {
+    reading.addEventListener("click", function first(event) {
+      if (!event.target.closest(".col-zh-hant")) return;
+      if (event.target.closest("a.term")) event.preventDefault();
+      reading.removeEventListener("click", first);
+      var script = document.createElement("script");
+      script.src = wordCard.dataset.script;
+      script.onload = function () { if (window.wordCardClick) window.wordCardClick(event); };
+      document.head.appendChild(script);
+    });
+  }
 })();

@@ -1,5 +1,5 @@
-// Word cards: a tap (or click) on any word of the Chinese column opens its card. No markup per
-// word: the page knows where the tap fell (which passage, how many Han characters before it)
+// Word cards: a tap (or click) on any word of the Chinese column opens its card. Fetched on
+// the first such tap (reading.js), so a page nobody taps does not carry it. No markup per word: the page knows where the tap fell (which passage, how many Han characters before it)
 // and the server, which stored each passage's words when the course was loaded, answers with
 // the card of the word there. With readings on, each word is already one <ruby>: its card is
 // asked for by the word itself. A glossary term in the Chinese column opens its word card (the
@@ -121,7 +121,7 @@
     if (wasFocused && opener) opener.focus();
   }
 
-  reading.addEventListener("click", function (event) {
+  function onClick(event) {
     var column = event.target.closest(".col-zh-hant");
     if (!column) return;
     var row = column.closest(".passage-row");
@@ -149,7 +149,9 @@
       return;
     }
     open(atUrl(key, hanBefore(text, found.node, found.offset)), found.rect, false, null, key);
-  });
+  }
+  reading.addEventListener("click", onClick);
+  window.wordCardClick = onClick;  // the tap that fetched this script
   document.addEventListener("pointerdown", function (event) {
     if (card.hidden) return;
     if (card.contains(event.target) || event.target.closest("#reading .col-zh-hant")) return;
