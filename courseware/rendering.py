@@ -3,8 +3,10 @@
 The course file keeps passages as plain text so that translators can edit them and diffs stay
 readable. Three kinds of annotation become links here, once, when the course is loaded:
 
-- footnote markers ``[^1]`` become a button that opens the note in place (and a link to the
-  notes list when JavaScript is off);
+- footnote markers ``[^1]`` become a ``<button>`` that opens the note in place under the
+  paragraph (reading.js: Enter and Space, aria-expanded and aria-controls). A button cannot
+  navigate, so without JavaScript the marker is the note's number and the notes are listed,
+  always visible, at the end of the unit;
 - in-text citations (the exact words listed in the passage's ``citations``) link to the
   bibliography;
 - the first occurrence of each glossary term's forms links to the glossary entry, which the
@@ -44,8 +46,10 @@ def render_passage(
     *,
     citations: list[tuple[str, str]],
     terms: list[tuple[str, list[str]]],
+    note_label: str = "Note",
 ) -> str:
-    """Render ``text``; ``citations`` are (words, reference key), ``terms`` (term key, forms)."""
+    """Render ``text``; ``citations`` are (words, reference key), ``terms`` (term key, forms);
+    ``note_label`` names a footnote marker in the text's language ("Note 1", "註 1")."""
     spans: list[Span] = []
     for match in FOOTNOTE_MARKER.finditer(text):
         key = escape(match.group(1))
@@ -53,8 +57,9 @@ def render_passage(
             Span(
                 match.start(),
                 match.end(),
-                f'<sup class="fn-ref"><a href="#fn-{key}" data-footnote="{key}" '
-                f'aria-expanded="false" role="button">{key}</a></sup>',
+                f'<sup class="fn-ref"><button type="button" class="fn-marker" '
+                f'data-footnote="{key}" aria-expanded="false" '
+                f'aria-label="{escape(note_label)} {key}">{key}</button></sup>',
             )
         )
     for words, reference_key in citations:

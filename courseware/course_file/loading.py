@@ -325,6 +325,10 @@ def teach_glossary(terms) -> None:
     add_words(form for term in terms for form in (term.forms_zh_hant or "").splitlines())
 
 
+# How a footnote marker is read aloud, in the passage's language (zh-hans converts 註 to 注).
+NOTE_LABELS = {"zh-hant": "註", "en": "Note"}
+
+
 def render_passage_html(passage: Passage, *, save: bool = True) -> bool:
     updates = {}
     for language in LANGUAGES:
@@ -339,6 +343,7 @@ def render_passage_html(passage: Passage, *, save: bool = True) -> bool:
                 (term.key, (getattr(term, field_name("forms", language)) or "").splitlines())
                 for term in passage.terms.all()
             ],
+            note_label=NOTE_LABELS[language],
         )
         if getattr(passage, field_name("html", language)) != html:
             updates[field_name("html", language)] = html

@@ -84,43 +84,59 @@
     back.href = "#" + row.id;
   });
 
-  // Footnotes open in place, under the paragraph, in each column's language.
+  // Footnotes open in place, under the paragraph, in each column's language. The markers
+  // are <button>s (Enter and Space press them); the twin markers of the paragraph's other
+  // column say the same aria-expanded and aria-controls. Esc in the note closes it and
+  // returns to its marker.
+  function footnoteMarkers(row, key) {
+    return row.querySelectorAll('button[data-footnote="' + key + '"]');
+  }
+  function closeFootnote(panel) {
+    var row = panel.closest(".passage-row");
+    footnoteMarkers(row, panel.dataset.footnote).forEach(function (marker) {
+      marker.setAttribute("aria-expanded", "false");
+      marker.removeAttribute("aria-controls");
+    });
+    panel.remove();
+  }
   reading.addEventListener("click", function (event) {
-    var marker = event.target.closest("a[data-footnote]");
+    var marker = event.target.closest("button[data-footnote]");
     if (!marker) return;
-    event.preventDefault();
     var row = marker.closest(".passage-row");
     var key = marker.dataset.footnote;
     var id = "fn-inline-" + row.dataset.key + "-" + key;
     var open = document.getElementById(id);
-    var expanded = !open;
     if (open) {
-      open.remove();
-    } else {
-      var source = document.getElementById("fn-" + key);
-      if (!source) return;
-      var panel = document.createElement("aside");
-      panel.id = id;
-      panel.className = "footnote-inline";
-      var lang = marker.closest("[lang]").lang;
-      panel.setAttribute("aria-label", (lang === "en" ? "Note " : lang === "zh-Hans" ? "注 " : "註 ") + key);
-      source.querySelectorAll(".footnote-body").forEach(function (body) { panel.appendChild(body.cloneNode(true)); });
-      row.appendChild(panel);
+      closeFootnote(open);
+      return;
     }
-    row.querySelectorAll('a[data-footnote="' + key + '"]').forEach(function (link) {
-      link.setAttribute("aria-expanded", expanded ? "true" : "false");
-      if (expanded) link.setAttribute("aria-controls", id); else link.removeAttribute("aria-controls");
+    var source = document.getElementById("fn-" + key);
+    if (!source) return;
+    var panel = document.createElement("aside");
+    panel.id = id;
+    panel.className = "footnote-inline";
+    panel.dataset.footnote = key;
+    panel.tabIndex = -1;
+    panel.setAttribute("aria-label", marker.getAttribute("aria-label") || key);
+    source.querySelectorAll(".footnote-body").forEach(function (body) { panel.appendChild(body.cloneNode(true)); });
+    row.appendChild(panel);
+    footnoteMarkers(row, key).forEach(function (each) {
+      each.setAttribute("aria-expanded", "true");
+      each.setAttribute("aria-controls", id);
     });
   });
-
-  // Footnote markers are buttons (role="button" on a link that still works without
-  // JavaScript): Space opens them as Enter does.
   reading.addEventListener("keydown", function (event) {
-    var marker = event.target.closest && event.target.closest("a[data-footnote]");
-    if (marker && (event.key === " " || event.key === "Spacebar")) {
-      event.preventDefault();
-      marker.click();
+    if (event.key !== "Escape") return;
+    var panel = event.target.closest && event.target.closest(".footnote-inline");
+    var marker = event.target.closest && event.target.closest("button[data-footnote]");
+    if (!panel && marker && marker.getAttribute("aria-expanded") === "true") {
+      panel = document.getElementById(marker.getAttribute("aria-controls"));
     }
+    if (!panel) return;
+    var row = panel.closest(".passage-row");
+    var back = marker || row.querySelector('button[data-footnote="' + panel.dataset.footnote + '"]');
+    closeFootnote(panel);
+    if (back) back.focus();
   });
 
   // Glossary terms: a card with both languages and the definition. A mouse shows it on

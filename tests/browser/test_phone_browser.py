@@ -1,6 +1,8 @@
 """On a phone (390 × 844, touch): the quiz fits the screen, glossary cards open with a tap,
 footnote markers are buttons, targets are big enough, and a failed answer says so."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -148,16 +150,42 @@ def test_a_mouse_still_shows_the_card_on_hover(page, live_server, live_course):
 @pytest.mark.parametrize("key", ["Space", "Enter"])
 def test_a_footnote_marker_opens_with_space_and_enter(page, live_server, live_course, key):
     page.goto(f"{live_server.url}/units/phase-one/")
-    marker = page.locator("#reading a[data-footnote]").first
-    expect(marker).to_have_attribute("role", "button")
+    marker = page.locator("#reading .col-en button[data-footnote]").first
+    assert marker.evaluate("element => element.tagName") == "BUTTON"
+    expect(marker).to_have_attribute("aria-label", "Note 1")
     marker.focus()
     page.keyboard.press(key)
     expect(marker).to_have_attribute("aria-expanded", "true")
-    expect(page.locator(".footnote-inline").first).to_be_visible()
+    note = page.locator(".footnote-inline").first
+    expect(note).to_be_visible()
+    expect(marker).to_have_attribute("aria-controls", note.get_attribute("id"))
     assert page.url.endswith("/units/phase-one/")  # Space did not scroll to the notes list
+    expect(marker).to_be_focused()  # focus stays on the marker, which now closes the note
     page.keyboard.press(key)
     expect(marker).to_have_attribute("aria-expanded", "false")
+    expect(marker).not_to_have_attribute("aria-controls", re.compile(".*"))
     expect(page.locator(".footnote-inline")).to_have_count(0)
+
+
+def test_escape_closes_an_open_footnote_and_returns_to_its_marker(page, live_server, live_course):
+    page.goto(f"{live_server.url}/units/phase-one/")
+    marker = page.locator("#reading .col-en button[data-footnote]").first
+    marker.click()
+    note = page.locator(".footnote-inline").first
+    note.focus()
+    page.keyboard.press("Escape")
+    expect(page.locator(".footnote-inline")).to_have_count(0)
+    expect(marker).to_have_attribute("aria-expanded", "false")
+    expect(marker).to_be_focused()
+
+
+def test_without_javascript_the_notes_are_listed_at_the_end(browser, live_server, live_course):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/units/phase-one/")
+    expect(page.locator("#reading button[data-footnote]").first).to_be_visible()
+    expect(page.locator("section.footnotes #fn-1")).to_be_visible()
+    context.close()
 
 
 def test_touch_targets_in_the_quiz_and_the_reading_tools_are_44px_high(

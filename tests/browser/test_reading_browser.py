@@ -59,7 +59,7 @@ def test_focusing_a_glossary_term_shows_its_tooltip(page, live_server, live_cour
 
 def test_footnote_opens_in_place(page, live_server, live_course):
     page.goto(f"{live_server.url}/units/phase-one/")
-    marker = page.locator("#p-phase-one-2 .col-en a[data-footnote]")
+    marker = page.locator("#p-phase-one-2 .col-en button[data-footnote]")
     marker.click()
     expect(marker).to_have_attribute("aria-expanded", "true")
     expect(page.locator("#p-phase-one-2 .footnote-inline")).to_contain_text(

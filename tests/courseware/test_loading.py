@@ -52,7 +52,13 @@ def test_load_creates_the_course_in_both_languages(course_data):
     assert unit.period_en == "1945–1975"
     assert unit.passages.count() == 4
     passage = Passage.objects.get(key="phase-one-2")
-    assert 'href="#fn-1"' in passage.html_en and 'href="#fn-1"' in passage.html_zh_hant
+    # Footnote markers are buttons (opened in place by reading.js), named in each language.
+    assert (
+        '<sup class="fn-ref"><button type="button" class="fn-marker" data-footnote="1" '
+        'aria-expanded="false" aria-label="Note 1">1</button></sup>'
+    ) in passage.html_en
+    assert 'aria-label="註 1">1</button>' in passage.html_zh_hant
+    assert 'role="button"' not in passage.html_en + passage.html_zh_hant
     first = Passage.objects.get(key="phase-one-1")
     assert '<a class="cite" href="#ref-waltz-1979">Waltz, 1979: 117</a>' in first.html_en
     assert 'data-term="balance-of-power"' in first.html_zh_hant
@@ -279,3 +285,14 @@ def test_removing_an_answered_item_is_refused_without_force(course_data, student
     item.refresh_from_db()
     assert item.archived is True
     assert Response.objects.filter(item=item).count() == 1
+
+
+def test_loading_again_re_renders_stored_footnote_links_as_buttons(course_data):
+    """HTML stored by an earlier version (a link with role="button") is rebuilt on load."""
+    load(course_data)
+    old = '<sup class="fn-ref"><a href="#fn-1" data-footnote="1" role="button">1</a></sup>'
+    Passage.objects.filter(key="phase-one-2").update(html_en=old, html_zh_hant=old)
+    load(course_data)
+    passage = Passage.objects.get(key="phase-one-2")
+    assert '<a href="#fn-1"' not in passage.html_en + passage.html_zh_hant
+    assert '<button type="button" class="fn-marker" data-footnote="1"' in passage.html_en

@@ -52,12 +52,13 @@ def test_simplified_text_is_read_the_same():
 def test_links_footnote_markers_and_escapes_are_kept_as_they_are():
     html = (
         '越南<a class="term" href="#term-bop" data-term="bop">權力平衡</a>&amp;'
-        '<sup class="fn-ref"><a href="#fn-1" data-footnote="1">1</a></sup>'
+        '<sup class="fn-ref"><button type="button" data-footnote="1" aria-label="註 1">'
+        "1</button></sup>"
     )
     annotated = read(html, "pinyin")
     assert '<a class="term" href="#term-bop" data-term="bop"><ruby>' in annotated
     assert "&amp;" in annotated
-    assert '<a href="#fn-1" data-footnote="1">1</a></sup>' in annotated
+    assert '<button type="button" data-footnote="1" aria-label="註 1">1</button></sup>' in annotated
     assert read(html, "off") == html
 
 
