@@ -1,15 +1,36 @@
+import time
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def content_clock() -> int:
+    """Milliseconds since 1970: where content versions come from."""
+    return time.time_ns() // 1_000_000
+
+
 class CourseQuerySet(models.QuerySet):
     def mark_content_changed(self) -> None:
-        """Retire every cached rendering of the content (unit bodies, reading order, item data)."""
-        self.update(content_version=models.F("content_version") + 1)
+        """Retire every cached rendering of the content (unit bodies, reading order, item data).
+
+        The new version is the clock's, or one more than the last if that is later: versions
+        never repeat, not even after a database restored from a backup (which brings an older
+        version back) or recreated. A counter would give the next change the version of a
+        change the restore undid, and every running process would serve that change's pages
+        from its content cache (tests/courseware/test_reading.py).
+        """
+        self.update(
+            content_version=Greatest(
+                models.F("content_version") + 1,
+                models.Value(content_clock()),
+                output_field=models.PositiveBigIntegerField(),
+            )
+        )
 
     def content_stamp(self) -> str:
         """Every course's content version in a short string, for keys of content shared
@@ -24,8 +45,9 @@ class Course(models.Model):
     author = models.CharField(_("author"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     source = models.TextField(_("source"), blank=True)
-    # Bumped on every content load so that cached renderings of the old text are never served.
-    content_version = models.PositiveIntegerField(default=1, editable=False)
+    # Changed on every content load and admin edit so that cached renderings of the old text
+    # are never served: from the clock, so a version never repeats (mark_content_changed).
+    content_version = models.PositiveBigIntegerField(default=content_clock, editable=False)
 
     objects = CourseQuerySet.as_manager()
 

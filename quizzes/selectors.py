@@ -63,7 +63,7 @@ def item_of_attempt(attempt: Attempt, item_id: int) -> Item:
     """One of the attempt's items with its choices and cited passages, as ``items_with_content``.
 
     Cached until the content changes (the key holds the course's content version, which every
-    load and admin edit bumps): answering is the hottest path, and items change only then.
+    load and admin edit changes): answering is the hottest path, and items change only then.
     Http404 if the attempt does not hold the item.
     """
     if item_id not in attempt.item_ids:

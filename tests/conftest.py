@@ -20,8 +20,8 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with every cache empty (Redis included): the database rolls back
-    between tests but caches do not, content versions repeat from one test to the next, and
-    the sign-up limit per address counts in the cache."""
+    between tests but caches do not (rows, and with them cache keys, come back with the same
+    ids), and the sign-up limit per address counts in the cache."""
     from django.core.cache import caches
 
     for cache in caches.all():

@@ -71,6 +71,39 @@ def test_archived_unit_is_404_even_after_it_was_cached(client, mini_course):
     assert client.get(unit_url("introduction")).status_code == 200
 
 
+def corrected(data, definition):
+    data["terms"][0]["definition"]["zh-hant"] = definition
+    passage = data["units"][0]["passages"][0]
+    passage["text"]["zh-hant"] = f"前言第1段，{definition}（Waltz, 1979: 117）"
+    return data
+
+
+def pages(client) -> list[str]:
+    """The unit page (the passage) and the glossary (the definition)."""
+    urls = (unit_url("introduction"), reverse("courseware:glossary"))
+    return [client.get(url).content.decode() for url in urls]
+
+
+def test_content_changed_after_a_database_restore_is_not_served_from_before_the_restore(
+    client, mini_course
+):
+    """A backup restored while the app servers run brings back an older content version;
+    the next change must not reuse the version of a change the restore undid, which the
+    content cache of every process (every app server's) still holds."""
+    backup_version = Course.objects.get().content_version
+    load(corrected(read_course_file(MINI_COURSE), "還原前的修訂"))
+    assert all("還原前的修訂" in page for page in pages(client))  # cached
+
+    # The restore: the backup's content and its version, as pg_restore writes them.
+    load(read_course_file(MINI_COURSE))
+    Course.objects.update(content_version=backup_version)
+    load(corrected(read_course_file(MINI_COURSE), "還原後的修訂"))
+
+    for page in pages(client):
+        assert "還原後的修訂" in page
+        assert "還原前的修訂" not in page
+
+
 @pytest.mark.parametrize("mode", ["side", "zh", "en", "stacked"])
 def test_reading_mode_works_without_javascript(client, mini_course, mode):
     html = client.get(unit_url(), {"mode": mode}).content.decode()

@@ -59,6 +59,6 @@ def test_deleting_items_in_the_admin_retires_their_cached_content(admin_client, 
         {"action": "delete_selected", "_selected_action": [q1.pk], "post": "yes"},
     )
     attempt.unit.course.refresh_from_db()
-    assert attempt.unit.course.content_version == version + 1
+    assert attempt.unit.course.content_version > version
     with pytest.raises(Http404):
         item_of_attempt(attempt, q1.pk)
