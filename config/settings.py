@@ -215,6 +215,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused while the pair is locked was never checked: it neither restarts the
+# 15 minutes the locked-out page promises nor counts toward the hourly caps (axes' default
+# does both, and then marks the request as locked only after the caps have counted it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "classroom.views.locked_out"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 SIGN_IN_ACCOUNT_LIMIT_PER_HOUR = env_int("SIGN_IN_ACCOUNT_LIMIT_PER_HOUR", 20)

@@ -102,6 +102,24 @@ def test_an_address_is_capped_whatever_the_usernames(student, client, settings):
     assert sign_in(Client(), "student", PASSWORD, address="10.0.4.4").status_code == 302
 
 
+def test_attempts_refused_while_locked_neither_extend_the_lock_nor_count_toward_the_caps(
+    student, client, settings
+):
+    """A refused attempt is never checked (classroom/throttling.py): a student who locked
+    their pair and keeps trying (the right password, even) must not lock their account from
+    every address, nor push their own lock further away."""
+    settings.SIGN_IN_ACCOUNT_LIMIT_PER_HOUR = 8
+    for _n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "student", "wrong", address="10.0.5.5")
+    locked_at = AccessAttempt.objects.get(username="student").attempt_time
+    for password in ["wrong", "wrong", PASSWORD, PASSWORD, "wrong"]:
+        assert sign_in(client, "student", password, address="10.0.5.5").status_code == 429
+
+    assert AccessAttempt.objects.get(username="student").attempt_time == locked_at
+    # Five failures counted against the account, not ten: from home the student gets in.
+    assert sign_in(Client(), "student", PASSWORD, address="10.0.6.6").status_code == 302
+
+
 def test_the_locked_out_page_says_when_to_try_again(student, client):
     for _n in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, "student", "wrong")
