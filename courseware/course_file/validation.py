@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Citation, Course, Footnote, Passage, PassageNote, Reference, Term, Unit
 from ..rendering import footnote_keys_in
-from .reading import FORMAT_VERSION, LANGUAGES, CourseFileError, Validator
+from .reading import FORMAT_VERSION, LANGUAGES, CourseFileError, Validator, column_length
 from .sections import registered_sections
 
 TOP_LEVEL = {"format", "course", "units", "terms", "references"}
@@ -46,7 +46,13 @@ def _validate_course(course: Any, v: Validator) -> None:
     if v.fields(course, "course", required={"slug", "title", "author", "description", "source"}):
         v.key(course.get("slug"), "course.slug", set(), column=(Course, "slug"))
         v.translated(course.get("title"), "course.title", column=(Course, "title"))
-        v.string(course.get("author"), "course.author", column=(Course, "author"))
+        # Empty when the paper's author is not known: the page says so in its language.
+        v.text(
+            course.get("author"),
+            "course.author",
+            max_length=column_length(Course, "author"),
+            blank=True,
+        )
         v.translated(course.get("description"), "course.description")
         v.translated(course.get("source"), "course.source")
 

@@ -297,3 +297,41 @@ def test_explanations_name_only_what_their_item_cites(course):
                     if key not in item.get("footnotes", []):
                         faults.append(f"{item['key']} {where} ({language}) names footnote {key}")
     assert faults == []
+
+
+# How the course was made is no reader's business: placeholders that speak of the "extracted
+# text" (擷取文字) or a file, where a reference or a note should give what the paper gives.
+PIPELINE_WORDS = re.compile(
+    r"擷取|提取文字|extracted text|the extraction|source extraction|text extraction|"
+    r"source-extraction|\.txt\b|[Ff]ull details not available|not available:|書目詳情從缺|從缺",
+)
+
+
+def test_no_reference_shows_a_placeholder(course):
+    faults = [
+        f"{reference['key']} ({language}): {match.group(0)}"
+        for reference in course["references"]
+        for language, entry in reference["entry"].items()
+        for match in PIPELINE_WORDS.finditer(entry)
+    ]
+    assert faults == []
+    # Each entry still gives what the paper gives: its label's author and year.
+    for reference in course["references"]:
+        year = re.search(r"\d{4}", reference["label"])[0]
+        assert year in reference["entry"]["zh-hant"] and year in reference["entry"]["en"]
+
+
+def test_nothing_a_reader_sees_speaks_of_the_extraction(course):
+    texts = list(_visible_texts(course))
+    texts += [("course source", course["course"]["source"])]
+    texts += [("course description", course["course"]["description"])]
+    texts += [("course author", {"any": course["course"]["author"]})]
+    for unit in course["units"]:
+        texts += [(passage["key"], passage["text"]) for passage in unit["passages"]]
+    faults = [
+        f"{where} ({language}): {match.group(0)}"
+        for where, text in texts
+        for language, value in text.items()
+        for match in PIPELINE_WORDS.finditer(value)
+    ]
+    assert faults == []
