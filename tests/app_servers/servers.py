@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -259,3 +260,47 @@ class Visitor:
         )
         self._keep_cookies(response)
         return response
+
+
+class _FormReader(HTMLParser):
+    """The fields a browser would submit from the form with ``form_id``, as they are."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.fields = form_id, False, {}
+        self._textarea = self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or not attrs.get("name") and tag != "option":
+            return
+        if tag == "input" and attrs.get("type") not in {"submit", "button", "file"}:
+            if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
+                self.fields[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.fields[self._textarea] = ""
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value") or ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def form_values(html: str, form_id: str) -> dict[str, str]:
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    return reader.fields

@@ -1,6 +1,7 @@
 """Two app servers over one PostgreSQL database and one Redis, as docs/deploy.md deploys
-them: whichever server a request reaches, the student is signed in, sees the current course,
-and counts against the same sign-in limits. (The exactly-once answer test also runs split
+them: whichever server a request reaches, the student is signed in, sees the current course
+(loaded from outside or edited in the other server's admin), and counts against the same
+sign-in limits. (The exactly-once answer test also runs split
 across them: tests/concurrency/test_exactly_once.py.)
 
 Runs when the suite runs on PostgreSQL with CACHE_URL=redis://… (.ci/run's last pass):
@@ -19,13 +20,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from courseware.models import Course
+from courseware.models import Course, Term
 from quizzes.models import Attempt, Item, Response
 from quizzes.presentation import form_fields
 from quizzes.samples import likely_answer
 from tests.conftest import MINI_COURSE
 
-from .servers import ACCOUNT_CAP, Visitor
+from .servers import ACCOUNT_CAP, Visitor, form_values
 
 pytestmark = [pytest.mark.app_servers, pytest.mark.django_db(transaction=True)]
 
@@ -177,6 +178,29 @@ def test_a_course_reload_is_seen_by_every_server_on_its_next_request(
     Course.objects.update(content_version=backup_version)
     call_command("load_course", course_file(tmp_path, "還原後"), stdout=io.StringIO())
     every_server_shows(corrected("還原後"), corrected("修訂後"))
+
+
+def test_an_admin_edit_through_one_server_is_seen_by_the_other_on_its_next_request(
+    two_app_servers, mini_course, django_user_model
+):
+    first, second = two_app_servers
+    editor = signed_in_elsewhere(django_user_model.objects.create_superuser("editor", password="!"))
+    reader = Visitor("192.0.2.7")
+    for _n in range(REQUESTS_PER_SERVER):
+        assert "國際政治中的權力分配概念" in reader.get(second, "/glossary/").text
+
+    term = Term.objects.get(key="balance-of-power")
+    change = f"/admin/courseware/term/{term.pk}/change/"
+    form = form_values(editor.get(first, change).text, "term_form")
+    assert form["definition_zh_hant"].strip() == "國際政治中的權力分配概念。"
+    form["definition_zh_hant"] = "在第一台伺服器上修改的定義。"
+    saved = editor.post(first, change, form)
+    assert saved.status_code == 302, saved.text
+
+    for _n in range(REQUESTS_PER_SERVER):
+        glossary = reader.get(second, "/glossary/").text
+        assert "在第一台伺服器上修改的定義" in glossary
+        assert "國際政治中的權力分配概念" not in glossary
 
 
 def test_wrong_passwords_split_across_servers_lock_at_the_same_count_as_on_one(
