@@ -44,19 +44,22 @@ def evaluate(results, cold, memory_end, goals) -> list[tuple[str, str, str, bool
         ("answer", "answer_floor", "Answer POST (c) throughput vs its floor (c′)", "answer_ratio"),
     ):
         share = ratio(name, floor)
-        instructions = ""
+        instructions, met = "", share >= goals[goal]
         if "instructions" in results[name] and "instructions" in results[floor]:
             own, least = results[name]["instructions"], results[floor]["instructions"]
             instructions = (
                 f"; instructions {least / own:.0%} ({least / 1e6:.1f} M / {own / 1e6:.1f} M)"
             )
+            # Instructions do not depend on the machine's other tenants: on a shared machine
+            # req/s alone can "meet" a goal the code does not.
+            met = met and least / own >= goals[goal]
         rows.append(
             (
                 label,
                 f"≥ {goals[goal]:.0%}",
                 f"{share:.0%} ({results[name]['load'].rps:,.0f} / "
                 f"{results[floor]['load'].rps:,.0f} req/s){instructions}",
-                share >= goals[goal],
+                met,
             )
         )
     p50 = results["progress"]["single"].p50_ms
