@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Case, Count, F, Q, TextChoices, When
 from django.urls import reverse
 from django.utils import timezone
@@ -134,7 +136,9 @@ def unit_results(
         )
     )
     results: dict[tuple[int, int], UnitResult] = {}
-    for student_id, unit_id, policy_id, best, finished_count, struggles, open_count in rows:
+    for student_id, unit_id, policy_id, best, finished_count, struggles, open_count in raw_rows(
+        rows
+    ):
         policy = policies.get(unit_id)
         if policy is not None and policy_id != policy.pk:
             continue  # practice from before the unit was graded, or another class's rules
@@ -152,11 +156,27 @@ def unit_results(
         .annotate(is_read=Case(When(READ, then=1), default=0))
         .values_list("user_id", "unit_id", "is_read")
     )
-    for user_id, unit_id, is_read in reading:
+    for user_id, unit_id, is_read in raw_rows(reading):
         result = results.setdefault((user_id, unit_id), UnitResult())
         result.opened = True
         result.read = bool(is_read)
     return results
+
+
+def raw_rows(queryset) -> list[tuple]:
+    """A ``values_list`` queryset's rows as the database driver returns them.
+
+    Django runs a converter over every value of every row (a float for a float, an int for a
+    count); for the grid's two queries, 2 × 24,000 rows in a 3,000-student class, that was
+    about a quarter of the page's time, for values the driver already gives as Python numbers
+    (SQLite's booleans come as 0 and 1, which the callers read as such)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # filtered by an empty list: the ORM would not ask either
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _grade_by_policy(results, *, students, policies: dict[int, QuizPolicy]) -> None:
