@@ -9,6 +9,12 @@
   var card = document.getElementById("word-card");
   var reading = document.getElementById("reading");
   if (!card || !reading || !window.htmx) return;
+  if (card.dataset.style && !document.querySelector('link[href="' + card.dataset.style + '"]')) {
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = card.dataset.style;
+    document.head.appendChild(style);
+  }
   var content = document.getElementById("word-card-content");
   var closeButton = card.querySelector(".word-card-close");
   var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;

@@ -101,7 +101,7 @@ def test_a_glossary_term_opens_its_definition_first_and_english_terms_work_as_be
     expect(card.locator(".word-term")).to_contain_text("國際政治中的權力分配概念。")
     expect(page.locator("#term-tooltip")).to_be_hidden()
     assert card_inside_viewport(page, 390, 844)
-    page.locator("main h1").tap()  # a tap elsewhere closes it
+    page.locator("#p-introduction-3 .col-en p").first.tap()  # a tap elsewhere closes it
     expect(card).to_be_hidden()
     page.locator("#p-introduction-1 .col-en a.term").tap()
     expect(page.locator("#term-tooltip")).to_be_visible()
