@@ -84,9 +84,19 @@ def gradebook_header(grid: ProgressGrid) -> list[str]:
     return header
 
 
+def answer_text(answer) -> str:
+    """Choice keys as a spreadsheet reader wants them: "b", "a, c", "a → b, c → c"."""
+    if isinstance(answer, dict):
+        return ", ".join(f"{left} → {right}" for left, right in answer.items())
+    if isinstance(answer, list):
+        return ", ".join(str(key) for key in answer)
+    return "" if answer is None else str(answer)
+
+
 def response_rows(school_class: SchoolClass):
     """Every answer by the class's current students on its assigned units, in the words the
-    student saw (unit heading, question, chosen answers): the answers in one query streamed
+    student saw (unit heading, question number and stem, chosen answers beside their choice
+    keys): the answers in one query streamed
     in chunks, plus the assigned units' items and choices (two queries, whatever the class)."""
     items = {
         item.pk: item
@@ -106,6 +116,7 @@ def response_rows(school_class: SchoolClass):
             "attempt__student__email",
             "attempt_id",
             "attempt__is_practice",
+            "attempt__item_ids",
             "item_id",
             "answer",
             "is_correct",
@@ -125,6 +136,7 @@ def _response_lines(responses, items: dict[int, Item], yes: str, no: str, zone):
         email,
         attempt_id,
         is_practice,
+        item_ids,
         item_id,
         answer,
         is_correct,
@@ -138,8 +150,11 @@ def _response_lines(responses, items: dict[int, Item], yes: str, no: str, zone):
             item.unit.heading,
             attempt_id,
             yes if is_practice else no,
+            # The number the student saw: the item's place in that attempt.
+            item_ids.index(item_id) + 1 if item_id in item_ids else "",
             item.stem,
             "; ".join(describe_answer(item, answer)),
+            answer_text(answer),
             yes if is_correct else no,
             round(score, 4),
             answered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
@@ -153,8 +168,10 @@ def response_header() -> list[str]:
         _("Unit"),
         _("Attempt"),
         _("Practice"),
+        _("Question number"),
         _("Question"),
         _("Answer"),
+        _("Choice keys"),
         _("Correct"),
         _("Score"),
         _("Time"),

@@ -86,8 +86,10 @@ def test_responses_has_a_row_per_answer(client, instructor, school_class, graded
         "Unit",
         "Attempt",
         "Practice",
+        "Question number",
         "Question",
         "Answer",
+        "Choice keys",
         "Correct",
         "Score",
         "Time",
@@ -95,17 +97,21 @@ def test_responses_has_a_row_per_answer(client, instructor, school_class, graded
     assert len(answers) == 10
     first = answers[0]
     assert first[:3] == ["student", "陳怡君", "I Introduction"]
-    assert first[4:9] == [
+    assert first[4:11] == [
         "no",
+        "1",
         "Which power did Vietnam lean on?",
         "The Soviet Union",
+        "a",
         "yes",
         "1.0",
     ]
-    assert answers[1][6] == "A policy; A system"
-    assert answers[4][6] == "1945–75 → the Soviet Union; 1976–86 → China"
-    assert answers[4][7] == "no"
-    assert timezone.localtime().strftime("%Y-") in first[9]
+    # Each answer under the number the student saw it as, its text beside its choice keys.
+    assert [row[5] for row in answers[:5]] == ["1", "2", "3", "4", "5"]
+    assert answers[1][7:9] == ["A policy; A system", "a, c"]
+    assert answers[4][7] == "1945–75 → the Soviet Union; 1976–86 → China"
+    assert answers[4][9] == "no"
+    assert timezone.localtime().strftime("%Y-") in first[11]
     # No internal key (unit slug, item key, choice key) reaches the reader.
     assert not {"introduction", "intro-q1"} & {cell for row in answers for cell in row}
 
