@@ -335,3 +335,10 @@ def test_nothing_a_reader_sees_speaks_of_the_extraction(course):
         for match in PIPELINE_WORDS.finditer(value)
     ]
     assert faults == []
+
+
+def test_unit_labels_read_consistently(course):
+    """The three period units of section 叁 are numbered alike (the period headings keep the
+    paper's damaged numbering in brackets; the labels are this edition's)."""
+    labels = [unit["label"]["zh-hant"] for unit in course["units"]]
+    assert labels == ["摘要", "壹", "貳", "叁（一）", "叁（二）", "叁（三）", "肆", "伍"]
