@@ -64,6 +64,7 @@ urlpatterns = [
         name="item_analysis",
     ),
     path("classes/<int:class_id>/tags/", views.tag_mastery, name="tag_mastery"),
+    path("classes/<int:class_id>/words/", views.saved_words, name="saved_words"),
     path("classes/<int:class_id>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
     path("classes/<int:class_id>/responses.csv", views.responses_csv, name="responses_csv"),
     path("items/export/", views.item_bank, name="item_bank"),

@@ -1,3 +1,4 @@
+from operator import itemgetter
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib import messages
@@ -22,6 +23,9 @@ from quizzes import services as quiz_services
 from quizzes.exchange import FORMATS as EXPORT_FORMATS
 from quizzes.exchange import export_items
 from quizzes.models import Item
+from review.faces import with_entries
+from review.models import SavedWord
+from review.selectors import deck_counts
 
 from . import exports
 from .access import (
@@ -75,6 +79,7 @@ from .throttling import try_again_at
 # Students per page of the class progress grid.
 PROGRESS_PAGE_SIZE = 100
 
+MOST_SAVED_SHOWN = 40
 
 # ---------------------------------------------------------------------------------------
 # Accounts
@@ -215,7 +220,11 @@ def _student_home(request, form):
     return render(
         request,
         "classroom/student_home.html",
-        {"classes": student_assignments(request.user), "form": form},
+        {
+            "classes": student_assignments(request.user),
+            "form": form,
+            "deck": deck_counts(request.user),
+        },
     )
 
 
@@ -310,6 +319,27 @@ def regenerate_code(request, class_id):
         )
     messages.success(request, notice)
     return redirect("classroom:class_detail", class_id=school_class.pk)
+
+
+@require_safe
+@instructor_required
+def saved_words(request, class_id):
+    """The words the class's students saved most: a hint of what they find hard."""
+    school_class = get_class_for_instructor(request.user, class_id)
+    students = Enrollment.objects.in_class(school_class).values("student")
+    return render(
+        request,
+        "classroom/saved_words.html",
+        {
+            "school_class": school_class,
+            "tab": "words",
+            "words": with_entries(
+                SavedWord.objects.most_saved_by(students)[:MOST_SAVED_SHOWN],
+                headword=itemgetter("headword"),
+            ),
+            "class_size": students.count(),
+        },
+    )
 
 
 @require_safe

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "courseware",
     "words",
     "quizzes",
+    "review",
     "classroom",
 ]
 

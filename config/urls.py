@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("quiz/", include("quizzes.urls")),
+    path("my-words/", include("review.urls")),
     path("", include("classroom.urls")),
     path("", include("lti.urls")),
     path("", include("words.urls")),

@@ -120,6 +120,23 @@ def _produced_in(chunks: Iterator, language: str, simplified: bool) -> Iterator:
         yield chunk
 
 
+@contextmanager
+def stored_script():
+    """Fields read as stored (Traditional) inside this block, even while a ``zh-hans`` page is
+    rendered: for code that compares course text with what it keeps (the review deck)."""
+    token = _display.set(False)
+    try:
+        yield
+    finally:
+        _display.reset(token)
+
+
+def displayed(text: str) -> str:
+    """Traditional ``text`` that is not a content field (a saved word) as the page shows the
+    course's Chinese: Simplified on a ``zh-hans`` page, else as it is."""
+    return to_simplified(text) if _display.get() else text
+
+
 class ScriptAwareAttribute(DeferredAttribute):
     """A Traditional text field that reads as Simplified while ``simplified_display()`` is on.
 

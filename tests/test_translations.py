@@ -68,6 +68,7 @@ def test_catalogs_hold_every_string_in_the_code(locale, tmp_path):
         "courseware",
         "quizzes",
         "classroom",
+        "review",
         "lti",
         "words",
         "templates",

@@ -91,4 +91,6 @@ def url_values(world) -> dict[str, object]:
         "fmt": "moodle-xml",
         "registration_uuid": "00000000-0000-4000-8000-000000000000",
         "token": "not-a-signed-token",
+        "word_id": world.saved_word.pk,
+        "card_id": world.card.pk,
     }

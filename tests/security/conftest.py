@@ -25,6 +25,8 @@ from courseware.models import ReadingProgress, Unit
 from quizzes import services
 from quizzes.models import Attempt, Item
 from quizzes.samples import right_answer, wrong_answer
+from review.models import Card, SavedWord
+from review.services import do_save_word
 
 # Hypothesis caches Unicode tables and constants on disk: keep them out of the working tree.
 os.environ.setdefault(
@@ -65,6 +67,10 @@ class World:
     # An item of ``attempt`` that is still unanswered: answering it is a legitimate post.
     item: Item
     other_attempt: Attempt
+    # A word the student saved, and one of its review cards.
+    saved_word: SavedWord
+    card: Card
+    other_saved_word: SavedWord
 
     def user(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
@@ -110,6 +116,10 @@ def build_world(student) -> World:
         services.record_answer(attempt=attempt, item=first, answer=right_answer(first))
         attempts[user.pk] = attempt
     attempt = attempts[student.pk]
+    saved_word, _ = do_save_word(student=student, headword="越南", passage=intro.passages.first())
+    other_saved_word, _ = do_save_word(
+        student=other_student, headword="越南", passage=intro.passages.first()
+    )
     return World(
         student=student,
         other_student=other_student,
@@ -125,6 +135,9 @@ def build_world(student) -> World:
         attempt=attempt,
         item=Item.objects.get(pk=attempt.item_ids[1]),
         other_attempt=attempts[other_student.pk],
+        saved_word=saved_word,
+        card=saved_word.cards.first(),
+        other_saved_word=other_saved_word,
     )
 
 

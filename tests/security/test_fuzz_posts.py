@@ -36,6 +36,7 @@ from classroom.models import Assignment, Enrollment, Extension, SchoolClass
 from courseware.models import ReadingProgress, Unit
 from quizzes.models import Attempt, Item, QuizPolicy, Response
 from quizzes.presentation import choice_token
+from review.models import Card, Review, SavedWord
 
 from .access_table import ADMIN_ROW, concrete_url, read_table
 from .conftest import ACCEPT, HTML_LANG, PASSWORD, changed_tables, snapshot, translated
@@ -207,7 +208,47 @@ def join_codes(world):
     )
 
 
+def own_deck(world, user):
+    return {
+        SavedWord: Q(student=user),
+        Card: Q(saved_word__student=user),
+        Review: Q(card__saved_word__student=user),
+    }
+
+
+def save_word_fields(world, params):
+    passages = list(world.unit.passages.values_list("key", flat=True)) + ["no-such", "x" * 70]
+    return {
+        "headword": st.one_of(
+            st.sampled_from(["越南", "越南", "权力", "權力平衡", "美國"]), st.text()
+        ),
+        "passage": st.sampled_from(passages),
+        "term": st.sampled_from(["balance-of-power", "no-such-term", ""]),
+        "next": NEXT,
+    }
+
+
+def card_params(world):
+    other = world.other_saved_word.cards.first()
+    return {"card_id": ids([c.pk for c in world.saved_word.cards.all()], [other.pk])}
+
+
+def grade_fields(world, params):
+    return {
+        "showing": st.one_of(st.sampled_from(["0", "1", "-1", "x"]), number_texts()),
+        "rating": st.sampled_from(["1", "2", "3", "4", "0", "5", "x"]),
+    }
+
+
 ENDPOINTS: dict[str, Endpoint] = {
+    "/my-words/save/": Endpoint("student", no_params, save_word_fields, own_deck),
+    "/my-words/<int:word_id>/remove/": Endpoint(
+        "student",
+        lambda w: {"word_id": ids([w.saved_word.pk], [w.other_saved_word.pk])},
+        no_fields,
+        own_deck,
+    ),
+    "/my-words/review/<int:card_id>/": Endpoint("student", card_params, grade_fields, own_deck),
     "/units/<slug:slug>/read/": Endpoint(
         "student",
         slug_params,
