@@ -238,7 +238,9 @@ def slope(xs, ys) -> float | None:
 
 SERIES = [
     ("class page p50 (ms)", lambda row: row["progress"]["p50_ms"], "#b3261e"),
+    ("class page worker CPU (ms)", lambda row: row["progress"].get("cpu_ms", 0), "#e57373"),
     ("item analysis p50 (ms)", lambda row: row["analysis"]["p50_ms"], "#1f5fa8"),
+    ("item analysis worker CPU (ms)", lambda row: row["analysis"].get("cpu_ms", 0), "#64b5f6"),
     ("class page body (KB)", lambda row: row["progress"]["body_bytes"] / 1000, "#7a4fa0"),
     ("reading page (req/s)", lambda row: row["reading"]["rps"], "#2e7d32"),
     ("answer POST (req/s)", lambda row: row["answer"]["rps"], "#b8860b"),
@@ -249,7 +251,7 @@ SERIES = [
 
 def chart_svg(rows) -> str:
     """A log–log chart of every series against the class size, as plain SVG."""
-    width, height, left, right, top, bottom = 720, 420, 70, 210, 30, 50
+    width, height, left, right, top, bottom = 940, 440, 70, 360, 30, 50
     xs = [row["students"] for row in rows]
     values = [v for _label, get, _c in SERIES for v in (get(row) for row in rows) if v > 0]
     x0, x1 = math.log10(min(xs)), math.log10(max(xs))
@@ -290,7 +292,7 @@ def chart_svg(rows) -> str:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in points]
-        fit = slope([row["students"] for row in rows], [get(row) for row in rows])
+        fit = slope([row["students"] for row in rows], [get(row) for row in rows]) or 0.0
         ly = top + 10 + index * 22
         parts.append(
             f'<line x1="{width - right + 12}" x2="{width - right + 32}" y1="{ly}" y2="{ly}" '
@@ -428,6 +430,19 @@ def scaling_markdown(rows, machine, args) -> str:
     ]
     lines += ["", END, ""]
     return "\n".join(lines)
+
+
+def rewrite_from_json(path: Path, scaling_json: Path) -> None:
+    """The section and the chart again from a run's ``bench/out/scaling.json`` (no rerun)."""
+    from bench import run as runner
+
+    runner.configure_environment(runner.parse_args([]))
+    import django
+
+    django.setup()
+    rows = json.loads(scaling_json.read_text(encoding="utf-8"))
+    args = runner.parse_args(["--duration", "10"])
+    write_scaling(path, rows, runner.describe_machine(), args)
 
 
 def write_scaling(path: Path, rows, machine, args) -> None:
