@@ -121,7 +121,7 @@ def evaluate(results, cold, memory_end, goals) -> list[tuple[str, str, str, bool
     peak = max((worker["peak_mb"] for worker in memory_end), default=0.0)
     rows.append(
         (
-            "Gunicorn worker RSS after the run",
+            "Gunicorn worker RSS after the run (readings on at the end)",
             f"≤ {goals['rss_mb']} MB",
             f"{rss:.0f} MB (peak {peak:.0f} MB)",
             bool(memory_end) and rss <= goals["rss_mb"],
