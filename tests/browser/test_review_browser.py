@@ -80,3 +80,36 @@ def test_save_a_word_from_its_card_and_review_it(
     assert serious_violations(page) == []
     assert outside == []
     context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en", "zh-hans"])
+@pytest.mark.parametrize(("size", "touch"), [((390, 844), True), ((1280, 800), False)])
+def test_the_instructor_sees_the_words_the_class_saved(
+    browser, live_server, live_course, django_user_model, language, size, touch
+):
+    from courseware.models import Passage
+    from review.services import do_save_word
+    from tests.classroom.conftest import enroll, make_class, make_user
+
+    instructor = make_user(django_user_model, "teacher", name="Teacher", instructor=True)
+    school_class = make_class(instructor)
+    passage = Passage.objects.get(key="introduction-1")
+    for n in range(3):
+        student = make_user(django_user_model, f"s{n}")
+        enroll(school_class, student)
+        do_save_word(student=student, headword="權力", passage=passage)
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, has_touch=touch, is_mobile=touch
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    sign_in(page, live_server, "teacher", PASSWORD)
+    page.goto(f"{live_server.url}/classes/{school_class.pk}/words/")
+    row = page.locator(".saved-words-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("权力" if language == "zh-hans" else "權力")
+    expect(row).to_contain_text("quán lì")
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+    assert serious_violations(page) == []
+    page.screenshot(path=f"{SCREENSHOTS}/class-words-{language}-{size[0]}.png", full_page=True)
+    context.close()
