@@ -60,7 +60,7 @@ def main() -> None:
         cards = [
             f"/words/at/{key}/{position}/"
             for key, length in passages
-            for position in range(0, length, 3)
+            for position in range(1, length + 1, 3)
         ]
         rows["cards"] = _timings(cards, warmup=0, hx=True)
         rows["cards_warm"] = _timings(cards, warmup=0, hx=True)

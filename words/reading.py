@@ -15,7 +15,8 @@ def script() -> str:
 
 def word_at(passage: Passage, position: int) -> str | None:
     """The word of ``passage`` (as stored by the loader, in the page's script) that holds its
-    ``position``-th Han character (from 0), or None past its end."""
+    ``position``-th Han character (counted from 1), or None outside its text."""
+    position -= 1
     if position < 0:
         return None
     for word, _pinyin, _zhuyin in passage.words.get(script(), []):

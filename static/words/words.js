@@ -154,7 +154,7 @@
       close();
       return;
     }
-    open(atUrl(key, hanBefore(text, found.node, found.offset)), found.rect, false, null, key);
+    open(atUrl(key, hanBefore(text, found.node, found.offset) + 1), found.rect, false, null, key);
   }
   reading.addEventListener("click", onClick);
   window.wordCardClick = onClick;  // the tap that fetched this script

@@ -142,7 +142,7 @@ for style in ("pinyin", "zhuyin"):
         assert response.status_code == 200, response.status_code
         assert b"<ruby>" in response.content, (style, language)
         # The word cards of a tap in the Chinese column and of a glossary term, too.
-        for url in ("/words/at/introduction-1/7/", "/words/%E6%AC%8A%E5%8A%9B%E5%B9%B3%E8%A1%A1/"):
+        for url in ("/words/at/introduction-1/8/", "/words/%E6%AC%8A%E5%8A%9B%E5%B9%B3%E8%A1%A1/"):
             card = client.get(url, HTTP_ACCEPT_LANGUAGE=language, HTTP_HX_REQUEST="true")
             assert card.status_code == 200, (url, card.status_code)
 loaded = {name.split(".")[0] for name in sys.modules}

@@ -93,4 +93,8 @@ def url_values(world) -> dict[str, object]:
         "token": "not-a-signed-token",
         "word_id": world.saved_word.pk,
         "card_id": world.card.pk,
+        # Word cards: a word and a tap of the mini course's text.
+        "headword": "權力平衡",
+        "key": "introduction-1",
+        "position": 8,
     }

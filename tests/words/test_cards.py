@@ -69,21 +69,23 @@ def test_the_card_speaks_each_interface_language(client, mini_course, language, 
 
 
 def test_a_tap_names_the_word_by_where_it_fell(client, mini_course):
-    """這是前言第1段，談越南的權力平衡。: 越 is the eighth Han character (7 from 0)."""
-    url = reverse("words:at", args=["introduction-1", 7])
+    """這是前言第1段，談越南的權力平衡。: 越 is the eighth Han character."""
+    url = reverse("words:at", args=["introduction-1", 8])
     html = client.get(url, **HTMX).content.decode()
     assert ">越南</span>" in html and "yuè nán" in html and "Vietnam" in html
-    glossary = client.get(reverse("words:at", args=["introduction-1", 10]), **HTMX)
+    glossary = client.get(reverse("words:at", args=["introduction-1", 11]), **HTMX)
     assert "國際政治中的權力分配概念。" in glossary.content.decode()
 
 
 def test_a_tap_in_the_simplified_column_gives_the_simplified_word(client, mini_course):
-    url = reverse("words:at", args=["introduction-1", 0])
+    url = reverse("words:at", args=["introduction-1", 1])
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN", **HTMX).content.decode()
     assert '<span lang="zh-Hans">这</span>' in html and "(這)" in html
 
 
-@pytest.mark.parametrize(("key", "position"), [("introduction-1", 99), ("no-such-passage", 0)])
+@pytest.mark.parametrize(
+    ("key", "position"), [("introduction-1", 99), ("introduction-1", 0), ("no-such-passage", 1)]
+)
 def test_a_tap_past_the_text_or_on_no_passage_is_not_found(client, mini_course, key, position):
     assert client.get(reverse("words:at", args=[key, position]), **HTMX).status_code == 404
 
@@ -95,7 +97,7 @@ def test_a_word_not_in_the_course_is_not_found(client, mini_course):
 def test_a_card_is_three_small_queries_then_one_until_the_content_changes(
     client, mini_course, django_assert_max_num_queries, django_assert_num_queries
 ):
-    url = reverse("words:at", args=["introduction-1", 7])
+    url = reverse("words:at", args=["introduction-1", 8])
     with django_assert_max_num_queries(3):
         client.get(url, **HTMX)
     with django_assert_num_queries(1):  # the content version, in the cached card's key
