@@ -39,13 +39,14 @@ pytestmark = pytest.mark.django_db
 
 COURSE_FILES = [MINI_COURSE] + ([DEFAULT_COURSE_FILE] if DEFAULT_COURSE_FILE.exists() else [])
 # Where a fault is: a path into the file, the file itself (JSON syntax, encoding), or, for a
-# refused removal, the unit, passage or item by its key. A path quotes the keys it passes,
-# which may be any text the file holds where a key belongs, line breaks included.
+# refused removal, the unit, passage, item or choice by its key. A path quotes the keys it
+# passes, which may be any text the file holds where a key belongs, line breaks included.
 LOCATION = re.compile(
     r"^(?:"
     r"(?:file|format|course|units|terms|references|tags|items)\b.*?: \S"
     r"|\S+\.json(?: line \d+ column \d+)?: \S"
     r"|(?:Unit|Passage|Quiz item) “[^”]+” is not in the file"
+    r"|Choice “[^”]+” of quiz item “[^”]+” is not in the file"
     r")",
     re.DOTALL,
 )
@@ -190,6 +191,29 @@ def test_structural_mutations_load_cleanly_or_name_the_fault(course_file):
     run()
     print(f"{course_file.name}: {tally(outcomes)}")
     assert len(outcomes) >= EXAMPLES // 2
+
+
+def test_dropping_a_choice_students_chose_is_refused_by_its_location(course_file):
+    """What Hypothesis found: this refusal names the choice and its item, a location the
+    pattern did not know."""
+    data = read_course_file(course_file)
+    wrong_picks = [
+        (response.item.key, response.answer[0])
+        for response in Response.objects.filter(item__kind=Item.Kind.SINGLE, is_correct=False)
+        .select_related("item")
+        .order_by("pk")
+    ]
+    for item_key, chosen in wrong_picks:
+        item_data = next(item for item in data["items"] if item["key"] == item_key)
+        if len(item_data["choices"]) > 3:  # still a valid item without the chosen choice
+            item_data["choices"] = [c for c in item_data["choices"] if c["key"] != chosen]
+            break
+    else:
+        pytest.skip("no wrong single-choice answer on an item with choices to spare")
+    with pytest.raises(CourseFileError) as refused, translation.override("en"):
+        load(data)
+    assert_refusal_names_locations(refused.value)
+    assert "students chose it" in str(refused.value)
 
 
 def test_textual_mutations_load_cleanly_or_name_the_fault(course_file, tmp_path):
