@@ -60,3 +60,25 @@ def test_level_zero_leaves_compression_to_the_proxy(settings, client, unit_url):
     assert "Content-Encoding" not in response
     assert "Accept-Encoding" not in response.get("Vary", "")
     assert response.content.startswith(b"<!doctype html>")
+
+
+def test_static_files_are_built_with_brotli_beside_gzip(tmp_path, settings):
+    """A phone's first visit takes the Brotli copies (about 3 KB less than gzip for the unit
+    page's scripts and styles); WhiteNoise writes them only when the brotli package is there."""
+    import brotli
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+    built = tmp_path / staticfiles_storage.stored_name("css/app.css")
+    original = built.read_bytes()
+    assert brotli.decompress(built.with_name(f"{built.name}.br").read_bytes()) == original
+    assert len(built.with_name(f"{built.name}.br").read_bytes()) < len(
+        built.with_name(f"{built.name}.gz").read_bytes()
+    )
