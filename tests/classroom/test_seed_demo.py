@@ -86,3 +86,30 @@ def test_seed_demo_grades_the_introduction_and_keeps_the_rest_practice(mini_cour
     grid = class_progress(intro.school_class)
     assert any(cell.status == UnitStatus.OVERDUE for row in grid.rows for cell in row.cells)
     assert 0 < grid.help_count < 30
+
+
+def test_seed_demo_students_have_saved_and_reviewed_words(full_course, client):
+    """My words, the due count and the class's most-saved words show something in the demo;
+    every card's schedule comes from its stored reviews."""
+    from django.urls import reverse
+
+    from review.models import Card, SavedWord
+
+    call_command("seed_demo")
+    savers = SavedWord.objects.values("student").distinct().count()
+    assert 15 <= savers < 30
+    assert SavedWord.objects.filter(term__isnull=False).exists()
+    assert not SavedWord.objects.filter(passage__isnull=True).exists()
+    cards = Card.objects.annotate(reviews_stored=Count("reviews"))
+    assert all(card.review_count == card.reviews_stored for card in cards)
+    assert cards.filter(review_count__gt=0).exists() and cards.filter(review_count=0).exists()
+
+    first = sorted(SavedWord.objects.values_list("student__username", "headword"))
+    call_command("seed_demo")
+    assert sorted(SavedWord.objects.values_list("student__username", "headword")) == first
+
+    most_saved = SavedWord.objects.values("headword").annotate(n=Count("id")).order_by("-n")[0]
+    client.force_login(get_user_model().objects.get(username="teacher"))
+    school_class = SchoolClass.objects.get(instructor__username="teacher")
+    page = client.get(reverse("classroom:saved_words", args=[school_class.pk]))
+    assert most_saved["headword"] in page.content.decode()

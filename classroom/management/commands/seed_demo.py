@@ -22,11 +22,14 @@ from django.utils import timezone
 
 from classroom.models import Assignment, Enrollment, SchoolClass
 from classroom.services import do_make_instructor
-from courseware.models import ReadingProgress, Unit
+from courseware.models import Passage, ReadingProgress, Unit
 from quizzes.models import Attempt, Item, QuizPolicy, Response
 from quizzes.policies import PRACTICE, AssignedPolicy
 from quizzes.samples import likely_answer
 from quizzes.services import finish_attempt, record_answer, start_or_resume_attempt
+from review.models import SavedWord
+from review.services import do_review_card, do_save_word
+from words.models import Word
 
 from ...services import save_assignment
 
@@ -105,11 +108,15 @@ class Command(BaseCommand):
             students = self._students(school_class, now)
             Attempt.objects.filter(student__in=students).delete()
             ReadingProgress.objects.filter(user__in=students).delete()
+            SavedWord.objects.filter(student__in=students).delete()
             assignments = list(Assignment.objects.for_class(school_class))
             for index, student in enumerate(students):
                 profile = _profile(index, rng)
                 for position, assignment in enumerate(assignments):
                     _simulate(student, assignment, position, profile, rng, now)
+            words_met = _words_met(units)
+            for student in students:
+                _save_and_review_words(student, words_met, rng, now)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo class “{school_class.name}” (join code {school_class.join_code}): "
@@ -246,6 +253,62 @@ def _simulate(student, assignment, position, profile, rng, now: datetime) -> Non
         if stop_after is not None or attempt.is_mastery:
             break
         when += timedelta(hours=rng.randint(5, 30))
+
+
+def _words_met(units) -> tuple[list, list]:
+    """(headword, passage, term) for ``units``' dictionary words of two or more characters, each
+    with the first passage it appears in: the glossary's terms, then other words of three or
+    more characters."""
+    term_of = {
+        word.headword: word.term
+        for word in Word.objects.filter(
+            by_character=False, headword__regex=r"^.{2,}$"
+        ).select_related("term")
+    }
+    met = {}
+    passages = (
+        Passage.objects.current()
+        .filter(unit__in=units)
+        .select_related("unit")
+        .order_by("unit__order", "order")
+    )
+    for passage in passages:
+        for headword, *_readings in passage.words.get("zh-hant", []):
+            if headword in term_of:
+                met.setdefault(headword, passage)
+    terms = [(word, passage, term_of[word]) for word, passage in met.items() if term_of[word]]
+    others = [
+        (word, passage, None)
+        for word, passage in met.items()
+        if term_of[word] is None and len(word) > 2
+    ]
+    return terms, others
+
+
+def _save_and_review_words(student, words_met, rng, now: datetime) -> None:
+    """Most students save a few words over the past fortnight and review some of them, so My
+    words, the due count and the class's most-saved words show something: mostly the
+    glossary's terms (what a class finds hard), a few other long words."""
+    terms, others = words_met
+    if not terms or rng.random() < 0.2:
+        return
+    chosen = rng.sample(terms, min(len(terms), rng.randint(1, 4)))
+    chosen += rng.sample(others, min(len(others), rng.randint(0, 2)))
+    for headword, (passage, term) in {word: rest for word, *rest in chosen}.items():
+        saved_at = now - timedelta(days=rng.randint(3, 14), hours=rng.randint(0, 8))
+        saved, _created = do_save_word(
+            student=student, headword=headword, passage=passage, term=term, now=saved_at
+        )
+        for card in saved.cards.order_by("direction"):
+            reviewed_at = saved_at
+            for _review in range(rng.randint(0, 3)):
+                reviewed_at += timedelta(days=rng.randint(1, 3))
+                if reviewed_at >= now:
+                    break
+                rating = rng.choices([1, 2, 3, 4], weights=[2, 2, 5, 1])[0]
+                card = do_review_card(
+                    card=card, showing=card.review_count, rating=rating, now=reviewed_at
+                ).card
 
 
 def _read(student, unit, opened_at, *, done: bool) -> None:
