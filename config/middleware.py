@@ -44,9 +44,6 @@ class PrivateResponsesMiddleware:
         response = self.get_response(request)
         # Set by AuthenticationMiddleware further in; absent if an earlier one answered.
         user = getattr(request, "user", None)
-        # A response a view marks as the same for every reader (a word card) keeps its headers.
-        if getattr(response, "same_for_everyone", False):
-            return response
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -14,8 +14,9 @@ from courseware.reading import unit_in_reading_order
 from .lookup import describe
 from .reading import passage_for_words, unit_words, word_at
 
-# A card is the same for every reader of a content version (its URL carries the version):
-# browsers and proxies may keep it a day, one copy per interface language.
+# A card is the same for every reader of a content version: a visitor's browser or a proxy may
+# keep it a day, one copy per interface language. A signed-in reader's responses are never
+# stored (PrivateResponsesMiddleware); their cards come from the server's cache instead.
 CARD_MAX_AGE = 86400
 
 
@@ -39,8 +40,8 @@ def _card(request, what: str, find):
         html = render(request, "words/word.html#card", context).content.decode()
         content_cache().set(key, html, CONTENT_TIMEOUT)
     response = HttpResponse(html)
-    response.same_for_everyone = True  # PrivateResponsesMiddleware: no reader's data in it
-    patch_cache_control(response, public=True, max_age=CARD_MAX_AGE)
+    if not request.user.is_authenticated:
+        patch_cache_control(response, public=True, max_age=CARD_MAX_AGE)
     patch_vary_headers(response, ("HX-Request", "Cookie", "Accept-Language"))
     return response
 
