@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from courseware.models import Unit
+from courseware.rendering import strip_markup
 from courseware.simplified import displayed
 from words.lookup import WordEntry
 from words.models import Word
@@ -79,8 +80,10 @@ def face_of(saved: SavedWord) -> Face:
         pinyin=entry.pinyin if entry else "",
         english=english,
         definition=definition,
-        context=context_of(headword, passage.text_zh_hant or "") if passage else None,
-        english_paragraph=(passage.text_en or "") if passage else "",
+        # The stored text keeps the course file's footnote markers ("[^1]"); a card shows
+        # what the reader read.
+        context=context_of(headword, strip_markup(passage.text_zh_hant or "")) if passage else None,
+        english_paragraph=strip_markup(passage.text_en or "") if passage else "",
         unit=passage.unit if passage else None,
         place_url=passage.get_absolute_url() if passage else "",
     )

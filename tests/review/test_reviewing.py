@@ -226,3 +226,17 @@ def test_two_tabs_grading_one_showing_at_once_store_one_review(mini_course, stud
     card.refresh_from_db()
     assert card.review_count == 1
     assert SavedWord.objects.count() == 1
+
+
+def test_a_card_met_before_a_footnote_shows_its_sentence_without_the_marker(
+    student_client, student, mini_course
+):
+    """「…權力平衡。[^1]」: the marker is the source file's, not something a reader sees."""
+    from courseware.models import Passage
+
+    passage = Passage.objects.get(key="phase-one-2")
+    do_save_word(student=student, headword="越南", passage=passage)
+    for card in Card.objects.all():
+        page = student_client.get(reverse("review:session")).content.decode()
+        assert "的權力平衡。" in page and "[^" not in page
+        do_review_card(card=card, showing=0, rating=Review.Rating.EASY)

@@ -21,8 +21,11 @@ from .conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
-# Item keys ("intro-q1", "phase-one-q12"), passage keys ("p1-1", "p12-3"), footnote keys.
-INTERNAL_KEY = re.compile(r"(?<![\w/#-])(?:[a-z]+(?:-[a-z]+)*-q\d+|p\d+-\d+|fn-?\d+)(?![\w-])")
+# Item keys ("intro-q1", "phase-one-q12"), passage keys ("p1-1", "p12-3"), footnote keys, and
+# the course file's footnote markers ("[^1]").
+INTERNAL_KEY = re.compile(
+    r"(?<![\w/#-])(?:[a-z]+(?:-[a-z]+)*-q\d+|p\d+-\d+|fn-?\d+)(?![\w-])|\[\^[\w-]+\]"
+)
 SPACE_AFTER_SENTENCE = re.compile(r"[。！？；][ \t\n\r]+(?=[\u3400-\u9fff「『（])")
 # Text in different block boxes never shares a line: a line break between them is no space.
 BLOCKS = set(
@@ -184,9 +187,9 @@ def test_chinese_pages_keep_no_ascii_space_between_sentences(graded_world, langu
 
 
 def test_the_checks_catch_what_they_look_for():
-    html = '<p title="見 intro-q1">第 1 題。 下一句</p><script>var k = "p1-1";</script>'
+    html = '<p title="見 intro-q1">第 1 題。 下一句[^2]</p><script>var k = "p1-1";</script>'
     text = visible_text(html, "text/html")
-    assert INTERNAL_KEY.findall(text) == ["intro-q1"]
+    assert INTERNAL_KEY.findall(text) == ["intro-q1", "[^2]"]
     assert SPACE_AFTER_SENTENCE.search(text)
     assert not INTERNAL_KEY.search(
         visible_text('<a href="/units/x/#p1-1">第 1 段</a>', "text/html")
