@@ -113,7 +113,9 @@ def unit_results(
     ``students`` and ``units`` are anything ``__in`` accepts: ids, instances or a values
     queryset (then a subquery); ``units=None`` means every unit. ``policies`` maps the unit
     ids of graded assignments to their policy: there only the attempts taken under it count,
-    graded by its method. Pairs with no reading and no attempt are absent.
+    graded by its method. Elsewhere only practice counts: an attempt taken under some other
+    class's graded rules is that class's grade, not this one's. Pairs with no reading and no
+    attempt are absent.
     """
     policies = policies or {}
     # An attempt handed in with under half its items answered is a struggle too (its score
@@ -125,6 +127,7 @@ def unit_results(
     rows = (
         Attempt.objects.graded()
         .filter(student__in=students, **by_unit)
+        .filter(Q(policy__isnull=True) | Q(policy__in=[policy.pk for policy in policies.values()]))
         .alias(score=attempt_score_expression())
         .order_by()
         .values_list("student_id", "unit_id", "policy_id")

@@ -533,3 +533,43 @@ def test_gradebook_csv_lists_every_student_whatever_the_page(instructor_client, 
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     body = raw.decode("utf-8-sig")
     assert all(f"Student {n:03d}" in body for n in range(1, 106))
+
+
+def test_a_quiz_graded_in_another_class_counts_in_neither_column_of_this_one(
+    instructor, other_instructor, units, student
+):
+    """Instructor B grades the second unit; instructor A assigns only the first. The
+    student's graded attempt in B's class is B's business: it is no optional column in A's
+    grid, and it does not count on A's practice assignment of the same unit either."""
+    from quizzes.models import QuizPolicy
+
+    mine = make_class(instructor, name="Mine")
+    theirs = make_class(other_instructor, name="Theirs")
+    enroll(mine, student)
+    enroll(theirs, student)
+    assign(mine, units[0])
+    graded = assign(theirs, units[1])
+    graded.policy = QuizPolicy.objects.create()
+    graded.save(update_fields=["policy"])
+    attempt = make_attempt(student, units[1], [1])
+    attempt.policy = graded.policy
+    attempt.save(update_fields=["policy"])
+
+    assert [col.unit for col in class_progress(mine).columns] == [units[0]]
+    assign(mine, units[1])
+    [row] = class_progress(mine).rows
+    assert row.cells[1].best is None and row.cells[1].attempts == 0
+    # In B's own grid it is the grade.
+    [their_row] = class_progress(theirs).rows
+    assert their_row.cells[0].best == 1.0
+
+
+def test_an_optional_columns_heading_opens_the_unit_not_an_analysis_it_has_none_of(
+    instructor_client, class_with_optional_work, units
+):
+    html = instructor_client.get(progress_url(class_with_optional_work)).content.decode()
+    analysis = reverse("classroom:item_analysis", args=[class_with_optional_work.pk, units[1].slug])
+    assert analysis not in html
+    assert f'href="{units[1].get_absolute_url()}"' in html
+    assigned = reverse("classroom:item_analysis", args=[class_with_optional_work.pk, units[0].slug])
+    assert assigned in html and instructor_client.get(assigned).status_code == 200
