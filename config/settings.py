@@ -184,6 +184,14 @@ CACHES["content"] = {
     "LOCATION": "course-content",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+# Word cards, keyed the same way, in a cache of their own: anyone can ask for any word of any
+# passage, and however many different cards are asked for, they push out only other cards,
+# never the unit pages and reading order above. 2,000 cards are about 4 MB.
+CACHES["word-cards"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "word-cards",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,5 +1,6 @@
 import hashlib
 
+from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -7,7 +8,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from config.htmx import wants_partial
-from courseware.caching import CONTENT_TIMEOUT, content_cache
+from courseware.caching import CONTENT_TIMEOUT
 from courseware.models import Course, Passage
 from courseware.reading import unit_in_reading_order
 
@@ -18,11 +19,13 @@ from .reading import passage_for_words, unit_words, word_at
 # keep it a day, one copy per interface language. A signed-in reader's responses are never
 # stored (PrivateResponsesMiddleware); their cards come from the server's cache instead.
 CARD_MAX_AGE = 86400
+CARD_CACHE = "word-cards"
 
 
-def _card(request, what: str, find):
+def _card(request, what: str, find, *, passage_key: str = ""):
     """The card ``find()`` makes, as a page or (htmx) as the card alone. The card is kept in
-    the content cache per content version and language, so a tap costs one small query."""
+    its own cache per content version and language, so a tap costs one small query; a card
+    asked for with a ``passage_key`` that names no passage is made but not kept."""
     if not wants_partial(request):  # the dictionary page: the site's header, the reader's own
         entry, passage = find()
         if entry is None:
@@ -31,14 +34,16 @@ def _card(request, what: str, find):
         return render(request, "words/word.html", context)
     digest = hashlib.sha256(what.encode()).hexdigest()[:32]
     key = f"word-card:{get_language()}:{Course.objects.content_stamp()}:{digest}"
-    html = content_cache().get(key)
+    cards = caches[CARD_CACHE]
+    html = cards.get(key)
     if html is None:
         entry, passage = find()
         if entry is None:
             raise Http404
         context = {"entry": entry, "passage": passage}
         html = render(request, "words/word.html#card", context).content.decode()
-        content_cache().set(key, html, CONTENT_TIMEOUT)
+        if passage is not None or not passage_key:
+            cards.set(key, html, CONTENT_TIMEOUT)
     response = HttpResponse(html)
     if not request.user.is_authenticated:
         patch_cache_control(response, public=True, max_age=CARD_MAX_AGE)
@@ -56,7 +61,7 @@ def word(request, headword):
         passage = passage_for_words(key) if key else None
         return describe(headword, course=passage.unit.course if passage else None), passage
 
-    return _card(request, f"word\n{headword}\n{key}", find)
+    return _card(request, f"word\n{headword}\n{key}", find, passage_key=key)
 
 
 @require_safe

@@ -137,3 +137,22 @@ def test_a_units_word_list_links_every_word_to_its_page(client, mini_course):
     html = client.get(reverse("words:unit_words", args=["introduction"])).content.decode()
     assert f'href="{reverse("words:word", args=["越南"])}"' in html
     assert "yuè nán" in html and "權力平衡" in html
+
+
+def test_cards_asked_for_by_anyone_never_push_course_pages_out_of_the_content_cache(
+    client, mini_course
+):
+    """Anyone may ask for any word with any ?passage=: made-up passage keys are answered but
+    not kept, and the cards that are kept live in a cache of their own."""
+    from django.core.cache import caches
+
+    from courseware.caching import content_cache
+
+    for number in range(50):
+        response = card(client, "越南", data={"passage": f"made-up-{number}"})
+        assert response.status_code == 200
+    assert not caches["word-cards"]._cache
+    card(client, "越南", data={"passage": "introduction-1"})
+    card(client, "平衡")
+    assert len(caches["word-cards"]._cache) == 2
+    assert not [key for key in content_cache()._cache if "word-card" in key]
