@@ -14,6 +14,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courseware.models import Unit
 from courseware.simplified import in_request_script
 from quizzes.models import Item, Response
 
@@ -96,18 +97,24 @@ def answer_text(answer) -> str:
 def response_rows(school_class: SchoolClass):
     """Every answer by the class's current students on its assigned units, in the words the
     student saw (unit heading, question number and stem, chosen answers beside their choice
-    keys): the answers in one query streamed
-    in chunks, plus the assigned units' items and choices (two queries, whatever the class)."""
+    keys): the answers in one query streamed in chunks, plus the assigned units and every
+    item of their courses with its choices (three queries, whatever the class).
+
+    Every item of the course, not only the assigned units' ones: a course file corrected
+    mid-term may have moved an answered item to another unit. The unit shown is the one the
+    attempt was taken in.
+    """
+    units = {unit.pk: unit for unit in Unit.objects.filter(assignments__school_class=school_class)}
     items = {
         item.pk: item
-        for item in Item.objects.filter(unit__assignments__school_class=school_class)
-        .select_related("unit")
-        .prefetch_related("choices")
+        for item in Item.objects.filter(
+            unit__course__in={unit.course_id for unit in units.values()}
+        ).prefetch_related("choices")
     }
     responses = (
         Response.objects.filter(
             attempt__student__in=Enrollment.objects.in_class(school_class).values("student_id"),
-            attempt__unit__assignments__school_class=school_class,
+            attempt__unit__in=list(units),
         )
         .order_by("attempt__student__username", "attempt__started_at", "attempt_id", "item__order")
         .values_list(
@@ -115,6 +122,7 @@ def response_rows(school_class: SchoolClass):
             "attempt__student__first_name",
             "attempt__student__email",
             "attempt_id",
+            "attempt__unit_id",
             "attempt__is_practice",
             "attempt__item_ids",
             "item_id",
@@ -126,15 +134,16 @@ def response_rows(school_class: SchoolClass):
     )
     # Translated now, in the request's language: the rows are produced while streaming.
     yes, no = _("yes"), _("no")
-    return _response_lines(responses, items, yes, no, timezone.get_current_timezone())
+    return _response_lines(responses, units, items, yes, no, timezone.get_current_timezone())
 
 
-def _response_lines(responses, items: dict[int, Item], yes: str, no: str, zone):
+def _response_lines(responses, units: dict, items: dict[int, Item], yes: str, no: str, zone):
     for (
         username,
         first_name,
         email,
         attempt_id,
+        unit_id,
         is_practice,
         item_ids,
         item_id,
@@ -147,7 +156,7 @@ def _response_lines(responses, items: dict[int, Item], yes: str, no: str, zone):
         yield [
             shown_username(username),
             person_name(first_name, email, username),
-            item.unit.heading,
+            units[unit_id].heading,
             attempt_id,
             yes if is_practice else no,
             # The number the student saw: the item's place in that attempt.

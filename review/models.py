@@ -33,7 +33,8 @@ class SavedWord(models.Model):
     )
     # The word in Traditional characters, as the course is written: the identity of the
     # word, so 权力 saved from a Simplified page is the same word as 權力.
-    headword = models.CharField(_("word"), max_length=40)
+    # As long as a glossary term (a term is saved by its Traditional name).
+    headword = models.CharField(_("word"), max_length=200)
     # Where the student met it: a passage (and so a unit), or none when saved from the
     # glossary. A passage dropped from the course leaves the word saved.
     passage = models.ForeignKey(

@@ -131,6 +131,24 @@ def test_responses_leave_out_other_units_and_removed_students(
     assert {row[0] for row in rows[1:]} == {"student"}
 
 
+def test_an_answer_to_an_item_a_corrected_course_file_moved_stays_in_its_attempts_unit(
+    client, instructor, school_class, graded, student, units
+):
+    """A course file corrected mid-term may move an item to another unit, even one this class
+    was never assigned: the download broke off at that answer (its item was not among the
+    assigned units' items), after the header had been sent."""
+    from quizzes.models import Item
+
+    Assignment.objects.filter(school_class=school_class, unit=units[1]).delete()
+    moved = Item.objects.for_unit(units[0]).first()
+    Item.objects.filter(pk=moved.pk).update(unit=units[1])
+    client.force_login(instructor)
+    rows = download(client, "responses_csv", school_class)
+    assert len(rows) == 11
+    assert {row[2] for row in rows[1:]} == {"I Introduction"}
+    assert sum(1 for row in rows[1:] if row[6] == moved.stem) == 2
+
+
 SIMPLIFIED = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
 
 

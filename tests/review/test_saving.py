@@ -207,3 +207,47 @@ def test_the_dictionary_page_saves_without_javascript(student_client, student, p
 def test_a_glossary_terms_dictionary_page_saves_the_term(student_client, student, mini_course):
     page = student_client.get(reverse("words:word", args=["權力平衡"])).content.decode()
     assert 'name="term" value="balance-of-power"' in page
+
+
+def test_every_word_a_simplified_page_offers_can_be_saved(client, student, full_course):
+    """Each word of the Simplified text has a card with a Save button. Most are conversions of
+    the Traditional text's words, but where the Simplified segmentation cut differently (显
+    in the abstract) the card's word is one of its own, and saving it once said it was not
+    in the passage."""
+    from courseware.models import Passage
+    from courseware.simplified import stored_script
+    from words.lookup import describe
+
+    client.force_login(student)
+    client.post(
+        reverse("set_language"), {"language": "zh-hans", "next": "/"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    checked, unsaved = [], []
+    for passage in Passage.objects.current():
+        with stored_script():
+            traditional = passage.text_zh_hant or ""
+        for word, pinyin, _zhuyin in passage.words.get("zh-hans", []):
+            entry = describe(word) if pinyin else None
+            if entry is None or entry.headword in traditional:
+                continue
+            checked.append((passage.key, word))
+            client.post(SAVE, {"headword": word, "passage": passage.key})
+            if not SavedWord.objects.filter(student=student, headword=entry.headword).exists():
+                unsaved.append((passage.key, word))
+    assert ("abs-1", "显") in checked
+    assert not unsaved
+
+
+def test_a_glossary_term_with_a_long_name_is_saved(student_client, student, mini_course):
+    """A term's name may be 200 characters; the saved word kept 40 (PostgreSQL refused the
+    row, SQLite kept it whole)."""
+    from courseware.models import Term
+
+    Term.objects.filter(key="balance-of-power").update(term_zh_hant="權力平衡" * 20)
+    student_client.post(SAVE, {"term": "balance-of-power"})
+    saved = SavedWord.objects.get(student=student)
+    assert saved.headword == "權力平衡" * 20
+    assert (
+        SavedWord._meta.get_field("headword").max_length
+        >= Term._meta.get_field("term_zh_hant").max_length
+    )

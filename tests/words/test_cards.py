@@ -156,3 +156,15 @@ def test_cards_asked_for_by_anyone_never_push_course_pages_out_of_the_content_ca
     card(client, "平衡")
     assert len(caches["word-cards"]._cache) == 2
     assert not [key for key in content_cache()._cache if "word-card" in key]
+
+
+def test_a_simplified_dictionary_page_names_its_word_in_simplified_in_the_title_too(mini_course):
+    from django.test import Client
+
+    html = (
+        Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+        .get(reverse("words:word", args=["權力平衡"]))
+        .content.decode()
+    )
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert "权力平衡" in title and "權力平衡" not in title
