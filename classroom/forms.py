@@ -236,6 +236,8 @@ class AssignmentForm(forms.ModelForm):
             "visible_from": LocalDateTimeInput(),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+        # The model's field has no verbose name of its own: its label was English everywhere.
+        labels = {"unit": _("Unit")}
         help_texts = {
             "visible_from": _("Leave empty to show it to students at once."),
             "note": _("Optional. Students see it beside the unit."),

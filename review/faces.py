@@ -15,6 +15,8 @@ from words.models import Word
 from .models import Card, SavedWord
 
 SENSES_SHOWN = 4
+HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+BLANK = "＿＿"
 # A sentence ends at 。！？； (and their ASCII forms), the mark staying with it.
 SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]?")
 
@@ -38,6 +40,16 @@ class Face:
     english_paragraph: str  # the whole passage in the translation, for the back
     unit: Unit | None
     place_url: str
+
+    # The front of an English → Chinese card asks for the Chinese: where the English names it
+    # ("uses both Chinese names, 寮國 and 老撾"), the front shows blanks instead.
+    @property
+    def english_front(self) -> str:
+        return HAN_RUN.sub(BLANK, self.english)
+
+    @property
+    def definition_front(self) -> str:
+        return HAN_RUN.sub(BLANK, self.definition)
 
 
 def entries_for(headwords) -> dict[str, WordEntry]:

@@ -103,7 +103,9 @@ def remove_word(request, word_id):
 @require_safe
 @login_required
 def review_session(request):
-    return render(request, "review/review.html", _session(request.user))
+    after = request.GET.get("after", "")
+    after_word_id = int(after) if after.isascii() and after.isdigit() and len(after) < 10 else None
+    return render(request, "review/review.html", _session(request.user, after_word_id))
 
 
 @require_POST
@@ -127,14 +129,15 @@ def grade_card(request, card_id):
     if not wants_partial(request):
         if error:
             messages.error(request, error)
-        return redirect("review:session")
-    context = _session(request.user)
+            return redirect("review:session")
+        return redirect(f"{reverse('review:session')}?after={card.saved_word_id}")
+    context = _session(request.user, None if error else card.saved_word_id)
     context.update(graded=graded, error=error)
     return render(request, "review/review.html#session", context)
 
 
-def _session(student) -> dict:
-    card = next_card(student)
+def _session(student, after_word_id: int | None = None) -> dict:
+    card = next_card(student, after_word_id=after_word_id)
     return {
         "card": card,
         "face": face_of(card.saved_word) if card else None,

@@ -25,3 +25,17 @@
     }
   });
 })();
+
+// On a phone the grades sit below the fold once the answer opens: bring them into view.
+document.addEventListener(
+  "toggle",
+  function (event) {
+    var answer = event.target;
+    if (!answer.matches || !answer.matches("[data-review-card] [data-answer]") || !answer.open) return;
+    var grades = answer.querySelector(".grades");
+    if (!grades) return;
+    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    grades.scrollIntoView({ block: "nearest", behavior: still ? "auto" : "smooth" });
+  },
+  true
+);

@@ -342,3 +342,24 @@ def test_unit_labels_read_consistently(course):
     paper's damaged numbering in brackets; the labels are this edition's)."""
     labels = [unit["label"]["zh-hant"] for unit in course["units"]]
     assert labels == ["摘要", "壹", "貳", "叁（一）", "叁（二）", "叁（三）", "肆", "伍"]
+
+
+def test_footnote_markers_appear_only_in_passage_text_where_they_become_buttons(course):
+    """A marker ([^1]) in a passage's text is rendered as the note's button; anywhere else
+    (an editor's note, an explanation, a definition) it would be shown as typed."""
+    marker = re.compile(r"\[\^[\w-]+\]")
+    found = []
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{path}/{key}")
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{path}[{index}]")
+        elif isinstance(value, str) and marker.search(value):
+            found.append(path)
+
+    walk(course, "")
+    assert found
+    assert all(re.fullmatch(r"/units\[\d+\]/passages\[\d+\]/text/(zh-hant|en)", p) for p in found)

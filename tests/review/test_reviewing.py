@@ -1,6 +1,7 @@
 """Reviewing: FSRS schedules each grade, and one showing is graded once."""
 
 import random
+import re
 import threading
 from datetime import timedelta
 
@@ -240,3 +241,64 @@ def test_a_card_met_before_a_footnote_shows_its_sentence_without_the_marker(
         page = student_client.get(reverse("review:session")).content.decode()
         assert "的權力平衡。" in page and "[^" not in page
         do_review_card(card=card, showing=0, rating=Review.Rating.EASY)
+
+
+def test_the_other_direction_of_a_word_just_graded_waits_behind_the_rest(
+    student_client, student, passage
+):
+    """Both cards of a new word are due at once; shown one after the other, the second is
+    answered by the first."""
+    do_save_word(student=student, headword="越南", passage=passage)
+    do_save_word(student=student, headword="權力", passage=passage)
+    first = Card.objects.in_review_order().first()
+    for headers in ({"HTTP_HX_REQUEST": "true"}, {}):
+        card = Card.objects.for_student(student).due().in_review_order().first()
+        response = student_client.post(
+            reverse("review:grade", args=[card.pk]),
+            {"showing": card.review_count, "rating": Review.Rating.EASY},
+            follow=True,
+            **headers,
+        )
+        shown = Card.objects.get(
+            pk=re.search(r'/my-words/review/(\d+)/"', response.content.decode()).group(1)
+        )
+        assert shown.saved_word_id != card.saved_word_id
+    assert first.saved_word.headword == "越南"
+
+
+def test_an_english_front_never_names_the_chinese_it_asks_for(student_client, student, passage):
+    from courseware.models import Term
+
+    Term.objects.filter(key="balance-of-power").update(
+        definition_en="Called 權力平衡 in the paper; 均勢 in older texts."
+    )
+    do_save_word(student=student, headword="權力平衡", term=passage.terms.get())
+    Card.objects.filter(direction=Card.Direction.ZH_EN).update(due=timezone.now() + timedelta(1))
+    page = student_client.get(reverse("review:session")).content.decode()
+    front, back = page.split('<details class="answer"')
+    assert "English → Chinese" in front
+    assert "Called ＿＿ in the paper; ＿＿ in older texts." in front
+    assert "權力平衡" not in front.split("<main")[1] and "均勢" not in front
+    assert "均勢" in back
+
+
+@pytest.mark.parametrize(
+    ("seconds", "language", "said"),
+    [
+        (59.5, "en", "1 minute"),
+        (600, "en", "10 minutes"),
+        (5 * 3600 + 60, "en", "5 hours"),
+        (12 * 86400 + 3600, "en", "12 days"),
+        (59.5, "zh-hant", "1 分鐘"),
+        (12 * 86400, "zh-hant", "12 天"),
+        (3 * 3600, "zh-hans", "3 小时"),
+    ],
+)
+def test_the_next_review_is_said_in_one_unit_never_zero(seconds, language, said):
+    from django.utils import translation
+
+    from review.templatetags.review_tags import time_until_review
+
+    now = timezone.now()
+    with translation.override(language):
+        assert time_until_review(now + timedelta(seconds=seconds), now) == said
