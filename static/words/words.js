@@ -106,16 +106,25 @@
     openUrl = url;
     anchor = rect;
     opener = source || null;
+    function show() {
+      document.dispatchEvent(new CustomEvent("word-card:open"));  // the glossary card gives way
+      card.hidden = false;
+      place();
+      if (byKeyboard) closeButton.focus();
+    }
     htmx.ajax("GET", url, { target: content, swap: "innerHTML" }).then(function () {
       if (openUrl !== url) return;
       var body = content.querySelector("[data-headword]");
       var word = body ? key + " " + body.dataset.headword : null;
       if (word && word === wasOpen) { close(); return; }
       openWord = word;
-      document.dispatchEvent(new CustomEvent("word-card:open"));  // the glossary card gives way
-      card.hidden = false;
-      place();
-      if (byKeyboard) closeButton.focus();
+      show();  // the card, or (an error status) app.js's failure message in its place
+    }, function () {
+      // No connection: app.js has written the failure message into the card; show it where
+      // the reader tapped, not in the page's message region a screen away.
+      if (openUrl !== url) return;
+      openWord = null;
+      show();
     });
   }
   function close() {

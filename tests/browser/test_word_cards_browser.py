@@ -141,3 +141,25 @@ def test_without_javascript_the_unit_links_to_its_words_and_each_word_to_its_pag
     expect(page.locator("h1")).to_have_text("越南")
     expect(page.locator("main")).to_contain_text("Vietnam")
     context.close()
+
+
+@pytest.mark.parametrize("failure", ["offline", "server error"])
+def test_a_card_that_cannot_load_says_so_where_the_reader_tapped(
+    browser, live_server, live_course, failure
+):
+    """On a phone the page's message region is a screen or more away from the word."""
+    context, page, _outside = open_unit(browser, live_server, "en", (390, 844), touch=True)
+    def is_card(url):
+        return "/words/" in url and "/static/" not in url
+
+    if failure == "offline":
+        page.route(is_card, lambda route: route.abort("internetdisconnected"))
+    else:
+        page.route(is_card, lambda route: route.fulfill(status=500, body="broken"))
+    page.locator("#p-introduction-1 .col-zh-hant").scroll_into_view_if_needed()
+    tap_character(page, True, "introduction-1", 9)
+    card = page.locator("#word-card")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("did not go through")
+    assert card_inside_viewport(page, 390, 844)
+    context.close()
