@@ -149,6 +149,7 @@ def test_a_card_that_cannot_load_says_so_where_the_reader_tapped(
 ):
     """On a phone the page's message region is a screen or more away from the word."""
     context, page, _outside = open_unit(browser, live_server, "en", (390, 844), touch=True)
+
     def is_card(url):
         return "/words/" in url and "/static/" not in url
 
