@@ -34,9 +34,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from courseware.models import Unit
-from quizzes.models import Attempt, Choice, Item, Response, Tag
+from quizzes.models import Attempt, Choice, Item, Response, Tag, counted_under
 
-from .models import NAME_FIELDS, Enrollment, SchoolClass, person_name, shown_username
+from .models import (
+    NAME_FIELDS,
+    Assignment,
+    Enrollment,
+    SchoolClass,
+    person_name,
+    shown_username,
+)
 
 REVIEW_FACILITY = 30
 REVIEW_DISCRIMINATION = 20
@@ -107,10 +114,13 @@ def correlation(xs: list[float], ys: list[float]) -> float | None:
 
 
 def analysed_attempts(school_class: SchoolClass, unit: Unit, *, all_attempts: bool):
-    """The finished graded attempts of the class's current students on the unit."""
+    """The finished graded attempts of the class's current students on the unit (practice and
+    the class's own graded rules: not another class's)."""
+    rules = Assignment.objects.graded_rules_of(school_class)
     attempts = (
         Attempt.objects.graded()
         .finished()
+        .counted_under(rules)
         .filter(
             unit=unit, student__in=Enrollment.objects.in_class(school_class).values("student_id")
         )
@@ -120,6 +130,7 @@ def analysed_attempts(school_class: SchoolClass, unit: Unit, *, all_attempts: bo
         earlier = (
             Attempt.objects.graded()
             .finished()
+            .counted_under(rules)
             .filter(unit=unit, student=OuterRef("student"))
             .filter(
                 Q(started_at__lt=OuterRef("started_at"))
@@ -232,6 +243,7 @@ def unit_for_analysis(school_class: SchoolClass, slug: str) -> Unit:
     attempts = (
         Attempt.objects.graded()
         .finished()
+        .counted_under(Assignment.objects.graded_rules_of(school_class))
         .filter(
             unit=OuterRef("pk"),
             student__in=Enrollment.objects.in_class(school_class).values("student_id"),
@@ -332,6 +344,7 @@ def tag_mastery(school_class: SchoolClass) -> TagMastery:
     counts = (
         Response.objects.graded()
         .filter(
+            counted_under(Assignment.objects.graded_rules_of(school_class), through="attempt__"),
             attempt__student__in=students.values("student_id"),
             item__unit__assignments__school_class=school_class,
         )

@@ -49,8 +49,12 @@ def student_record(
     results = unit_results(
         students=[student.pk], units=unit_ids, policies=graded_policies(assignments)
     )
+    # Not an attempt taken under another class's graded rules: that is the other class's.
     attempts = list(
-        Attempt.objects.for_student(student).filter(unit__in=unit_ids).order_by("started_at", "pk")
+        Attempt.objects.for_student(student)
+        .filter(unit__in=unit_ids)
+        .counted_under([a.policy_id for a in assignments if a.policy_id is not None])
+        .order_by("started_at", "pk")
     )
     responses = (
         Response.objects.filter(attempt__in=attempts)

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from courseware.models import Unit
 from courseware.simplified import in_request_script
-from quizzes.models import Item, Response
+from quizzes.models import Item, Response, counted_under
 
 from .drilldown import describe_answer
-from .models import Enrollment, SchoolClass, person_name, shown_username
+from .models import Assignment, Enrollment, SchoolClass, person_name, shown_username
 from .progress import ProgressGrid, UnitStatus, percent
 
 BOM = "\ufeff"
@@ -113,6 +113,7 @@ def response_rows(school_class: SchoolClass):
     }
     responses = (
         Response.objects.filter(
+            counted_under(Assignment.objects.graded_rules_of(school_class), through="attempt__"),
             attempt__student__in=Enrollment.objects.in_class(school_class).values("student_id"),
             attempt__unit__in=list(units),
         )

@@ -167,6 +167,10 @@ class AssignmentQuerySet(models.QuerySet):
             .order_by("due_at", "unit__order")
         )
 
+    def graded_rules_of(self, school_class):
+        """The ids of the class's graded rules (a values queryset, for ``__in``)."""
+        return self.filter(school_class=school_class, policy__isnull=False).values("policy_id")
+
     def visible(self, now=None):
         now = now or timezone.now()
         return self.filter(models.Q(visible_from__isnull=True) | models.Q(visible_from__lte=now))

@@ -127,7 +127,7 @@ def unit_results(
     rows = (
         Attempt.objects.graded()
         .filter(student__in=students, **by_unit)
-        .filter(Q(policy__isnull=True) | Q(policy__in=[policy.pk for policy in policies.values()]))
+        .counted_under([policy.pk for policy in policies.values()])
         .alias(score=attempt_score_expression())
         .order_by()
         .values_list("student_id", "unit_id", "policy_id")

@@ -187,6 +187,14 @@ def attempt_score_expression():
     )
 
 
+def counted_under(policies, *, through: str = "") -> Q:
+    """What a class counts (attempts, or with ``through="attempt__"`` their responses):
+    practice, and what was taken under ``policies``, the class's own graded rules (ids or a
+    values queryset). An attempt under another class's graded rules is that class's grade,
+    never this one's."""
+    return Q(**{f"{through}policy__isnull": True}) | Q(**{f"{through}policy__in": policies})
+
+
 def best_score_expression():
     """The best score of the finished attempts aggregated over, in SQL (None if none)."""
     return Max(attempt_score_expression(), filter=FINISHED)
@@ -206,6 +214,10 @@ class AttemptQuerySet(models.QuerySet):
     def under(self, policy):
         """Attempts taken under a graded assignment's policy: they count towards its grade."""
         return self.filter(policy=policy)
+
+    def counted_under(self, policies):
+        """Practice, and attempts under ``policies`` (see ``counted_under``)."""
+        return self.filter(counted_under(policies))
 
     def open(self):
         return self.filter(OPEN)

@@ -535,12 +535,10 @@ def test_gradebook_csv_lists_every_student_whatever_the_page(instructor_client, 
     assert all(f"Student {n:03d}" in body for n in range(1, 106))
 
 
-def test_a_quiz_graded_in_another_class_counts_in_neither_column_of_this_one(
-    instructor, other_instructor, units, student
-):
-    """Instructor B grades the second unit; instructor A assigns only the first. The
-    student's graded attempt in B's class is B's business: it is no optional column in A's
-    grid, and it does not count on A's practice assignment of the same unit either."""
+@pytest.fixture
+def graded_elsewhere(instructor, other_instructor, units, student):
+    """Instructor B grades the second unit, and the student took B's graded quiz (all right);
+    instructor A's class ("Mine") has the student too and assigns only the first unit."""
     from quizzes.models import QuizPolicy
 
     mine = make_class(instructor, name="Mine")
@@ -554,7 +552,15 @@ def test_a_quiz_graded_in_another_class_counts_in_neither_column_of_this_one(
     attempt = make_attempt(student, units[1], [1])
     attempt.policy = graded.policy
     attempt.save(update_fields=["policy"])
+    return mine, theirs
 
+
+def test_a_quiz_graded_in_another_class_counts_in_neither_column_of_this_one(
+    graded_elsewhere, units
+):
+    """B's graded attempt is B's business: it is no optional column in A's grid, and it does
+    not count on A's practice assignment of the same unit either."""
+    mine, theirs = graded_elsewhere
     assert [col.unit for col in class_progress(mine).columns] == [units[0]]
     assign(mine, units[1])
     [row] = class_progress(mine).rows
@@ -562,6 +568,35 @@ def test_a_quiz_graded_in_another_class_counts_in_neither_column_of_this_one(
     # In B's own grid it is the grade.
     [their_row] = class_progress(theirs).rows
     assert their_row.cells[0].best == 1.0
+
+
+def test_a_quiz_graded_in_another_class_is_in_none_of_this_classs_reports(
+    client, instructor, other_instructor, graded_elsewhere, units, student
+):
+    """The drill-down, the answers CSV, item analysis and the mastery heat map of A's class
+    leave B's graded attempt out, as the grid does; B's own reports have it."""
+    from classroom.analysis import item_analysis, tag_mastery
+
+    mine, theirs = graded_elsewhere
+    assign(mine, units[1])  # practice here
+    client.force_login(instructor)
+    detail = client.get(reverse("classroom:student_detail", args=[mine.pk, student.pk]))
+    assert detail.status_code == 200
+    assert "100%" not in detail.content.decode().split("<main")[1]
+    csv_text = b"".join(
+        client.get(reverse("classroom:responses_csv", args=[mine.pk])).streaming_content
+    ).decode("utf-8-sig")
+    assert csv_text.count("\n") == 1  # the header alone
+    assert item_analysis(mine, units[1]).attempt_count == 0
+    assert all(cell.total == 0 for cell in tag_mastery(mine).class_row.cells)
+    # B sees it everywhere.
+    assert item_analysis(theirs, units[1]).attempt_count == 1
+    assert any(cell.total for cell in tag_mastery(theirs).class_row.cells)
+    client.force_login(other_instructor)
+    csv_text = b"".join(
+        client.get(reverse("classroom:responses_csv", args=[theirs.pk])).streaming_content
+    ).decode("utf-8-sig")
+    assert csv_text.count("\n") == 2
 
 
 def test_an_optional_columns_heading_opens_the_unit_not_an_analysis_it_has_none_of(
