@@ -15,7 +15,10 @@ from words.models import Word
 from .models import Card, SavedWord
 
 SENSES_SHOWN = 4
-HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+HAN = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# A run of Chinese, with CC-CEDICT's way of citing a word after it ("顯|显[xian3]"): the
+# reading would answer the card as surely as the characters.
+HAN_RUN = re.compile(rf"[{HAN}]+(?:\|[{HAN}]+)?(?:\[[^\]]*\])?")
 BLANK = "＿＿"
 # A sentence ends at 。！？； (and their ASCII forms), the mark staying with it.
 SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]?")

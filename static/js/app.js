@@ -52,7 +52,12 @@
   }
   function clearFailure(event) {
     var region = failureRegion(event.detail);
-    if (region) region.textContent = "";
+    // Only a message written here: a word card's content is its own failure region, and the
+    // card being replaced stays readable until the next one arrives.
+    if (region && region.dataset.failureShown) {
+      region.textContent = "";
+      delete region.dataset.failureShown;
+    }
     document.querySelectorAll(".messages .request-failure").forEach(function (old) { old.remove(); });
   }
   function showFailure(event, offline) {
@@ -60,6 +65,7 @@
     var region = failureRegion(event.detail);
     if (region) {
       region.textContent = region.dataset[key] || document.body.dataset[key];
+      region.dataset.failureShown = "1";
       return;
     }
     var messages = document.querySelector(".messages");

@@ -302,3 +302,19 @@ def test_the_next_review_is_said_in_one_unit_never_zero(seconds, language, said)
     now = timezone.now()
     with translation.override(language):
         assert time_until_review(now + timedelta(seconds=seconds), now) == said
+
+
+def test_a_dictionary_sense_that_cites_the_word_hides_its_reading_too():
+    from review.faces import Face
+
+    face = Face(
+        headword="显",
+        pinyin="xiǎn",
+        english="variant of 顯|显[xian3]; to show",
+        definition="",
+        context=None,
+        english_paragraph="",
+        unit=None,
+        place_url="",
+    )
+    assert face.english_front == "variant of ＿＿; to show"
