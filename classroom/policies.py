@@ -5,9 +5,32 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 
+from config.prepared import PreparedQuery
 from quizzes.policies import PRACTICE, AssignedPolicy
 
 from .models import Assignment, Extension
+
+
+def _graded_assignments(student_id, unit_id):
+    extension = Extension.objects.filter(assignment=OuterRef("pk"), student_id=student_id)
+    return (
+        Assignment.objects.filter(
+            unit_id=unit_id,
+            policy__isnull=False,
+            school_class__enrollments__student_id=student_id,
+            school_class__enrollments__removed_at__isnull=True,
+        )
+        .select_related("policy")
+        .annotate(
+            own_due_at=Subquery(extension.values("due_at")[:1]),
+            extra_attempts=Subquery(extension.values("extra_attempts")[:1]),
+        )
+        .order_by("due_at", "pk")[:1]
+    )
+
+
+# Every unit page a student opens asks this: compiled once (config.prepared).
+_graded_assignment = PreparedQuery(_graded_assignments)
 
 
 def assigned_policy(student, unit) -> AssignedPolicy:
@@ -16,22 +39,8 @@ def assigned_policy(student, unit) -> AssignedPolicy:
     assignment exists, visible or not, so no quiz taken before can show the key. Should two
     classes grade the same unit, the one due first decides.
     """
-    extension = Extension.objects.filter(assignment=OuterRef("pk"), student=student)
-    assignment = (
-        Assignment.objects.filter(
-            unit=unit,
-            policy__isnull=False,
-            school_class__enrollments__student=student,
-            school_class__enrollments__removed_at__isnull=True,
-        )
-        .select_related("policy")
-        .annotate(
-            own_due_at=Subquery(extension.values("due_at")[:1]),
-            extra_attempts=Subquery(extension.values("extra_attempts")[:1]),
-        )
-        .order_by("due_at", "pk")
-        .first()
-    )
+    found = _graded_assignment.objects(student_id=student.pk, unit_id=unit.pk)
+    assignment = found[0] if found else None
     if assignment is None:
         return PRACTICE
     return AssignedPolicy(

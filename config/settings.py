@@ -180,7 +180,8 @@ else:
 # process can serve an old version, and the largest values we cache (a unit body is ~90 KB)
 # would otherwise cross the network on every page. See courseware/caching.py.
 CACHES["content"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    # Kept as objects, not pickles: nothing that reads this cache changes what it gets.
+    "BACKEND": "courseware.caching.SharedObjectsCache",
     "LOCATION": "course-content",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from config.prepared import PreparedQuery
+
 
 def content_clock() -> int:
     """Milliseconds since 1970: where content versions come from."""
@@ -35,8 +37,15 @@ class CourseQuerySet(models.QuerySet):
     def content_stamp(self) -> str:
         """Every course's content version in a short string, for keys of content shared
         across courses: it changes whenever any course's content does."""
-        rows = self.order_by("pk").values_list("pk", "content_version")
+        rows = _every_content_version.rows()
         return ",".join(f"{pk}.{version}" for pk, version in rows)
+
+
+# Asked on nearly every request (the keys of the content cache): compiled once. A plain
+# QuerySet: modeltranslation's values_list() adds fallbacks these columns do not need.
+_every_content_version = PreparedQuery(
+    lambda: models.QuerySet(Course).order_by("pk").values_list("pk", "content_version")
+)
 
 
 class Course(models.Model):

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.prepared import PreparedQuery
+
 from .caching import CONTENT_TIMEOUT, content_cache
 from .models import Course, Passage, PassageNote, ReadingProgress, Term, Unit
 from .readings import annotate
@@ -147,8 +149,16 @@ def reading_state(user, units: Iterable[Unit]) -> ReadingState:
     units = list(units)
     if not user.is_authenticated:
         return ReadingState(unit_count=len(units))
-    rows = ReadingProgress.objects.for_user(user).filter(unit_id__in=[unit.pk for unit in units])
-    return ReadingState({row.unit_id: row for row in rows}, len(units))
+    wanted = {unit.pk for unit in units}
+    # Every row of the reader (one per unit ever opened, a course's worth), kept if wanted:
+    # one SQL text for any list of units, compiled once (config.prepared).
+    rows = _progress_of_reader.objects(user_id=user.pk)
+    return ReadingState({row.unit_id: row for row in rows if row.unit_id in wanted}, len(units))
+
+
+_progress_of_reader = PreparedQuery(
+    lambda user_id: ReadingProgress.objects.for_user(user_id).order_by()
+)
 
 
 def open_unit(user, unit: Unit, units: list[Unit]) -> tuple[ReadingProgress, ReadingState]:

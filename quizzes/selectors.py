@@ -8,24 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from config.ids import id_or_404
+from config.prepared import PreparedQuery
 from courseware.caching import CONTENT_TIMEOUT, content_cache
 from courseware.models import Footnote, Passage, Unit
 
 from .grading import grade_by_method, is_mastery
 from .models import (
-    FINISHED,
-    OPEN,
     Attempt,
     Item,
     Response,
     attempt_score_expression,
-    best_score_expression,
 )
 from .policies import key_moment_passed
 
@@ -34,14 +32,18 @@ def get_attempt_for_student(user, attempt_id: int) -> Attempt:
     """The attempt, if it belongs to ``user``; Http404 otherwise (never 403: no probing)."""
     if not user.is_authenticated:
         raise Http404
-    try:
-        return (
-            Attempt.objects.for_student(user)
-            .select_related("unit__course", "policy")
-            .get(pk=id_or_404(attempt_id))
-        )
-    except Attempt.DoesNotExist:
-        raise Http404 from None
+    found = _attempt_of_student.objects(attempt_id=id_or_404(attempt_id), student_id=user.pk)
+    if not found:
+        raise Http404
+    return found[0]
+
+
+# Every answer asks this: compiled once (config.prepared).
+_attempt_of_student = PreparedQuery(
+    lambda attempt_id, student_id: Attempt.objects.for_student(student_id)
+    .select_related("unit__course", "policy")
+    .filter(pk=attempt_id)
+)
 
 
 def attempt_items(attempt: Attempt) -> list[Item]:
@@ -98,33 +100,52 @@ class UnitQuizStatus:
         return None if self.best_score is None else round(self.best_score * 100)
 
 
-def unit_quiz_status(student, unit: Unit, policy=None) -> UnitQuizStatus:
-    """The student's graded attempts on the unit, summed up in one query.
-
-    Under a graded quiz's ``policy`` only its attempts count, and the grade is its method's.
-    """
-    attempts = Attempt.objects.for_student(student).for_unit(unit).graded()
-    if policy is not None:
-        rows = list(
-            attempts.under(policy)
-            .annotate(score_value=attempt_score_expression())
-            .order_by("started_at", "pk")
-            .values_list("pk", "finished_at", "score_value")
-        )
-        scores = [score for _pk, finished_at, score in rows if finished_at is not None]
-        open_ids = [pk for pk, finished_at, _score in rows if finished_at is None]
-        return UnitQuizStatus(
-            best_score=grade_by_method(scores, policy.grading_method),
-            open_attempt_id=open_ids[-1] if open_ids else None,
-            finished_count=len(scores),
-            used_count=len(rows),
-        )
-    row = attempts.aggregate(
-        best_score=best_score_expression(),
-        open_attempt_id=Max("pk", filter=OPEN),
-        finished_count=Count("pk", filter=FINISHED),
+def _scored_attempts(student_id, unit_id):
+    return (
+        Attempt.objects.for_student(student_id)
+        .for_unit(unit_id)
+        .graded()
+        .annotate(score_value=attempt_score_expression())
+        .order_by("started_at", "pk")
+        .values_list("pk", "finished_at", "score_value")
     )
-    return UnitQuizStatus(**row)
+
+
+# Asked on every unit page a student opens: compiled once (config.prepared).
+_all_scored_attempts = PreparedQuery(_scored_attempts)
+_scored_attempts_under = PreparedQuery(
+    lambda student_id, unit_id, policy_id: _scored_attempts(student_id, unit_id).under(policy_id)
+)
+
+
+def unit_quiz_status(student, unit: Unit, policy=None) -> UnitQuizStatus:
+    """The student's graded attempts on the unit, summed up: one query.
+
+    Under a graded quiz's ``policy`` only its attempts count, and the grade is its method's;
+    otherwise the grade is the best score of any graded attempt.
+    """
+    if policy is not None:
+        rows = _scored_attempts_under.rows(
+            student_id=student.pk, unit_id=unit.pk, policy_id=policy.pk
+        )
+    else:
+        rows = _all_scored_attempts.rows(student_id=student.pk, unit_id=unit.pk)
+    scores = [score for _pk, finished_at, score in rows if finished_at is not None]
+    open_ids = [pk for pk, finished_at, _score in rows if finished_at is None]
+    if policy is not None:
+        best_score, open_attempt_id = (
+            grade_by_method(scores, policy.grading_method),
+            (open_ids[-1] if open_ids else None),
+        )
+    else:
+        best_score = max(scores, default=None)
+        open_attempt_id = max(open_ids, default=None)
+    return UnitQuizStatus(
+        best_score=best_score,
+        open_attempt_id=open_attempt_id,
+        finished_count=len(scores),
+        used_count=len(rows) if policy is not None else 0,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,14 @@ from .policies import (
     mistakes_open,
     shows_running_score,
 )
-from .presentation import AnswerError, PresentedItem, parse_answer, present_attempt, present_item
+from .presentation import (
+    AnswerError,
+    PresentedItem,
+    feedback_for,
+    parse_answer,
+    present_attempt,
+    present_item,
+)
 from .selectors import (
     attempt_history,
     attempt_items,
@@ -215,14 +222,9 @@ def _record(attempt: Attempt, presented: PresentedItem, data) -> str:
         return error.message
     except services.AttemptFinished:
         return _("This attempt is finished and accepts no more answers.")
-    answered = present_item(
-        attempt,
-        presented.item,
-        presented.number,
-        response,
-        review=item_review(attempt, answered=True),
-    )
-    presented.response, presented.feedback = answered.response, answered.feedback
+    # What present_item(…, response, review=…) would add to the item already presented.
+    presented.response = response
+    presented.feedback = feedback_for(presented.item, response, item_review(attempt, answered=True))
     return ""
 
 

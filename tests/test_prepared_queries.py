@@ -1,0 +1,140 @@
+"""config.prepared: a QuerySet compiled once per connection gives what the ORM gives, with
+each call's own values, and refuses a query that depends on anything but its parameters."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
+from django.db.models import Count
+from django.db.models.query import ModelIterable
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from config.prepared import PreparedQuery
+from courseware.models import ReadingProgress, Unit
+from quizzes import services
+from quizzes.models import Attempt, attempt_score_expression
+
+pytestmark = pytest.mark.django_db
+
+
+def attempts_of(student_id, unit_id):
+    return (
+        Attempt.objects.filter(student_id=student_id, unit_id=unit_id)
+        .annotate(score_value=attempt_score_expression())
+        .order_by("pk")
+        .values_list("pk", "started_at", "finished_at", "score_value")
+    )
+
+
+@pytest.fixture
+def two_students_attempts(mini_course, student, django_user_model):
+    other = django_user_model.objects.create_user("other", password="pw-Other-123")
+    units = list(Unit.objects.order_by("order"))
+    for who in (student, other):
+        for unit in units:
+            services.start_or_resume_attempt(who, unit)
+    return student, other, units
+
+
+def test_rows_equal_the_orms_for_every_set_of_values(two_students_attempts):
+    student, other, units = two_students_attempts
+    prepared = PreparedQuery(attempts_of)
+    for who in (student, other):
+        for unit in units:
+            expected = list(attempts_of(who.pk, unit.pk))
+            assert expected, "each student has an attempt on each unit"
+            assert prepared.rows(student_id=who.pk, unit_id=unit.pk) == expected
+
+
+def test_values_come_back_converted_as_the_orm_converts_them(two_students_attempts):
+    student, _other, units = two_students_attempts
+    ((_pk, started_at, finished_at, score),) = PreparedQuery(attempts_of).rows(
+        student_id=student.pk, unit_id=units[0].pk
+    )
+    assert started_at.tzinfo is not None  # a datetime on SQLite too, not its text
+    assert finished_at is None
+    assert score == 0.0
+
+
+def test_objects_come_with_select_related_rows_and_annotations(two_students_attempts):
+    student, _other, units = two_students_attempts
+    prepared = PreparedQuery(
+        lambda student_id: Attempt.objects.filter(student_id=student_id)
+        .select_related("unit__course", "policy")
+        .annotate(responses_count=Count("responses"))
+        .order_by("pk")
+    )
+    attempts = prepared.objects(student_id=student.pk)
+    assert [attempt.unit.slug for attempt in attempts] == [unit.slug for unit in units]
+    with CaptureQueriesContext(connection) as queries:
+        assert {attempt.unit.course.slug for attempt in attempts} == {"mini-course"}
+        assert [attempt.policy for attempt in attempts] == [None, None]
+        assert [attempt.responses_count for attempt in attempts] == [0, 0]
+    assert len(queries) == 0
+    attempts[0].finished_at = timezone.now()
+    attempts[0].save(update_fields=["finished_at"])  # a full instance, bound to its database
+    assert Attempt.objects.get(pk=attempts[0].pk).finished_at is not None
+
+
+def test_one_query_per_call_and_compiled_once(two_students_attempts, monkeypatch):
+    student, _other, units = two_students_attempts
+    built = []
+
+    def build(student_id, unit_id):
+        built.append((student_id, unit_id))
+        return attempts_of(student_id, unit_id)
+
+    prepared = PreparedQuery(build)
+    with CaptureQueriesContext(connection) as queries:
+        for unit in units * 3:
+            prepared.rows(student_id=student.pk, unit_id=unit.pk)
+    assert len(queries) == 6
+    assert len(built) == 2  # two sets of markers, once: never the real values
+
+
+def test_each_language_has_its_own_compilation():
+    """modeltranslation names the active language's columns."""
+    prepared = PreparedQuery(lambda unit_id: Unit.objects.filter(pk=unit_id).order_by("title"))
+    with translation.override("en"):
+        prepared.objects(unit_id=1)
+        assert 'ORDER BY "courseware_unit"."title_en"' in prepared._compiled[
+            connections["default"]
+        ][("en", ModelIterable)].sql.replace("`", '"')
+    with translation.override("zh-hant"):
+        prepared.objects(unit_id=1)
+    assert {language for language, _kind in prepared._compiled[connections["default"]]} == {
+        "en",
+        "zh-hant",
+    }
+
+
+def test_a_query_that_reads_the_clock_is_refused():
+    prepared = PreparedQuery(
+        lambda user_id: ReadingProgress.objects.filter(
+            user_id=user_id, opened_at__lte=timezone.now()
+        ).values_list("pk")
+    )
+    with pytest.raises(ImproperlyConfigured, match="besides its parameters"):
+        prepared.rows(user_id=1)
+
+
+def test_a_parameter_that_does_not_reach_the_database_is_refused():
+    prepared = PreparedQuery(lambda user_id: ReadingProgress.objects.values_list("pk"))
+    with pytest.raises(ImproperlyConfigured, match="user_id"):
+        prepared.rows(user_id=1)
+
+
+def test_values_must_be_integers_and_all_given(two_students_attempts):
+    student, _other, units = two_students_attempts
+    prepared = PreparedQuery(attempts_of)
+    with pytest.raises(TypeError):
+        prepared.rows(student_id=str(student.pk), unit_id=units[0].pk)
+    with pytest.raises(TypeError):
+        prepared.rows(student_id=student.pk)
+
+
+def test_the_kind_of_queryset_must_match_the_call():
+    prepared = PreparedQuery(lambda user_id: ReadingProgress.objects.filter(user_id=user_id))
+    with pytest.raises(ImproperlyConfigured, match="values_list"):
+        prepared.rows(user_id=1)
+    assert prepared.objects(user_id=1) == []
