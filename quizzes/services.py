@@ -158,7 +158,6 @@ def start_practice_attempt(student, unit: Unit) -> Attempt | None:
     )
 
 
-@transaction.atomic
 def record_answer(*, attempt: Attempt, item: Item, answer: Any) -> Response:
     """Grade and store the answer; return the response (the earlier one on a double submit).
 
@@ -186,17 +185,125 @@ def record_answer(*, attempt: Attempt, item: Item, answer: Any) -> Response:
         is_correct=grade.is_correct,
         answered_at=now,
     )
-    response.pk = _insert_unless_answered(response)
-    if response.pk is None:
+    store = _store_in_one_statement if connection.vendor == "postgresql" else _store
+    stored = store(response, attempt, now)
+    if stored is None:
+        earlier = Response.objects.filter(attempt=attempt, item=item).first()
+        if earlier is None:
+            raise AttemptFinished(attempt.pk)
         attempt.refresh_from_db(fields=["points", "answered_count", "finished_at"])
-        return Response.objects.get(attempt=attempt, item=item)
+        return earlier
+    response.pk = stored
     response._state.adding = False
-    if not _add_to_attempt(attempt, score=grade.score, now=now):
-        # Finished meanwhile (handed in from another tab): undo the insert.
-        raise AttemptFinished(attempt.pk)
     if attempt.finished_at is not None:
         _announce_finished(attempt)
     return response
+
+
+# The statements below are the hot path of every answer. The ORM would need a savepoint
+# around its insert (PostgreSQL aborts the transaction on a unique violation) and a second
+# SELECT after its UPDATE; both databases run ON CONFLICT and RETURNING (SQLite since 3.35).
+# PostgreSQL runs the lock, the insert and the update as one statement (data-modifying
+# WITH): one round trip instead of four (BEGIN, INSERT, UPDATE, COMMIT), and a statement is
+# a transaction of its own. SQLite, which has no data-modifying WITH and no round trips,
+# runs the two statements in a transaction.
+
+
+def _response_columns(response: Response) -> tuple[list[str], list]:
+    fields = [field for field in Response._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in fields]
+    params = [
+        field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields
+    ]
+    return columns, params
+
+
+def _conflict_target() -> str:
+    quote = connection.ops.quote_name
+    meta = Response._meta
+    return f"({quote(meta.get_field('attempt').column)}, {quote(meta.get_field('item').column)})"
+
+
+_ADD_TO_ATTEMPT = (
+    "points = points + %s, "
+    "answered_count = answered_count + 1, "
+    "finished_at = CASE WHEN answered_count + 1 >= item_count THEN %s ELSE NULL END"
+)
+
+
+def _store(response: Response, attempt: Attempt, now) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING, then add the answer to the open attempt, in one
+    transaction: the new row's id; None (storing nothing) if the item has an answer or the
+    attempt is finished."""
+    quote = connection.ops.quote_name
+    columns, params = _response_columns(response)
+    finished_at = Attempt._meta.get_field("finished_at")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(Response._meta.db_table)} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))}) "
+                f"ON CONFLICT {_conflict_target()} DO NOTHING "
+                f"RETURNING {quote(Response._meta.pk.column)}",
+                params,
+            )
+            inserted = cursor.fetchone()
+            if inserted is None:
+                return None
+            cursor.execute(
+                f"UPDATE {quote(Attempt._meta.db_table)} SET {_ADD_TO_ATTEMPT} "
+                "WHERE id = %s AND finished_at IS NULL RETURNING points, answered_count",
+                [response.score, finished_at.get_db_prep_save(now, connection), attempt.pk],
+            )
+            totals = cursor.fetchone()
+        if totals is None:
+            # Finished meanwhile (handed in from another tab): undo the insert.
+            transaction.set_rollback(True)
+            return None
+    _keep_totals(attempt, totals, now)
+    return inserted[0]
+
+
+def _store_in_one_statement(response: Response, attempt: Attempt, now) -> int | None:
+    """What ``_store`` does, in one PostgreSQL statement. ``FOR UPDATE`` locks the attempt
+    while it is open (waiting for, then re-reading, a row another transaction changes), so
+    no hand-in comes between the insert and the update, and a second submit of the item
+    waits for the first and then inserts nothing."""
+    quote = connection.ops.quote_name
+    columns, params = _response_columns(response)
+    attempts = quote(Attempt._meta.db_table)
+    finished_at = Attempt._meta.get_field("finished_at")
+    pk = quote(Response._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH open_attempt AS (SELECT id FROM {attempts} "
+            "WHERE id = %s AND finished_at IS NULL FOR UPDATE), "
+            f"inserted AS (INSERT INTO {quote(Response._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(['%s'] * len(columns))} FROM open_attempt "
+            f"ON CONFLICT {_conflict_target()} DO NOTHING RETURNING {pk}), "
+            f"added AS (UPDATE {attempts} SET {_ADD_TO_ATTEMPT} "
+            "WHERE id = %s AND EXISTS (SELECT 1 FROM inserted) "
+            "RETURNING points, answered_count) "
+            f"SELECT (SELECT {pk} FROM inserted), points, answered_count FROM added",
+            [
+                attempt.pk,
+                *params,
+                response.score,
+                finished_at.get_db_prep_save(now, connection),
+                attempt.pk,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    _keep_totals(attempt, row[1:], now)
+    return row[0]
+
+
+def _keep_totals(attempt: Attempt, totals, now) -> None:
+    attempt.points, attempt.answered_count = float(totals[0]), totals[1]
+    attempt.finished_at = now if attempt.answered_count >= attempt.item_count else None
 
 
 def submit_answer(*, attempt: Attempt, item: Item, read_answer: Callable[[], Any]) -> Response:
@@ -217,60 +324,6 @@ def submit_answer(*, attempt: Attempt, item: Item, read_answer: Callable[[], Any
             raise
         return earlier
     return record_answer(attempt=attempt, item=item, answer=answer)
-
-
-# The two statements below are the hot path of every answer. The ORM would need a savepoint
-# around its insert (PostgreSQL aborts the transaction on a unique violation) and a second
-# SELECT after its UPDATE; both databases run ON CONFLICT and RETURNING (SQLite since 3.35).
-
-
-def _insert_unless_answered(response: Response) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING: the new row's id, or None if the item has an answer."""
-    meta = Response._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(meta.get_field('attempt').column)}, "
-        f"{quote(meta.get_field('item').column)}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
-    params = [
-        field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _add_to_attempt(attempt: Attempt, *, score: float, now) -> bool:
-    """Add one answer worth ``score`` to the open attempt and read back its totals.
-
-    False (changing nothing) if the attempt is finished. ``finished_at`` becomes ``now`` when
-    this was the last unanswered item.
-    """
-    quote = connection.ops.quote_name
-    finished_at = Attempt._meta.get_field("finished_at")
-    sql = (
-        f"UPDATE {quote(Attempt._meta.db_table)} SET "
-        "points = points + %s, "
-        "answered_count = answered_count + 1, "
-        "finished_at = CASE WHEN answered_count + 1 >= item_count THEN %s ELSE NULL END "
-        "WHERE id = %s AND finished_at IS NULL "
-        "RETURNING points, answered_count"
-    )
-    params = [score, finished_at.get_db_prep_save(now, connection), attempt.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    attempt.points, attempt.answered_count = float(row[0]), row[1]
-    attempt.finished_at = now if attempt.answered_count >= attempt.item_count else None
-    return True
 
 
 @transaction.atomic

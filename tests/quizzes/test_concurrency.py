@@ -136,3 +136,29 @@ def test_racing_double_posts_through_the_view_store_one_response(student, intro)
     attempt.refresh_from_db()
     assert Response.objects.count() == 1
     assert attempt.answered_count == 1 and attempt.points == 1
+
+
+def test_answers_racing_a_hand_in_are_stored_whole_or_not_at_all(student, intro):
+    """An answer that loses to the hand-in stores nothing (AttemptFinished); one that wins
+    counts in the totals: points equal the responses whatever the order."""
+    keys = ["intro-q1", "intro-q2", "intro-q3", "intro-q4", "intro-q5"]
+    for _round in range(5):
+        Attempt.objects.all().delete()
+        attempt = services.start_or_resume_attempt(student, intro)
+
+        def answer(key, attempt_id=attempt.pk):
+            def job():
+                try:
+                    return answer_job(attempt_id, key, right_answer(item(key)))()
+                except services.AttemptFinished:
+                    return None
+
+            return job
+
+        def hand_in(attempt_id=attempt.pk):
+            return services.finish_attempt(attempt=Attempt.objects.get(pk=attempt_id)).pk
+
+        run_together([answer(key) for key in keys[:4]] + [hand_in])
+        assert_points_match_responses()
+        attempt.refresh_from_db()
+        assert attempt.is_finished
