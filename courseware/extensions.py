@@ -36,7 +36,8 @@ def unit_panels(request: HttpRequest, unit: Unit) -> list[tuple[str, dict]]:
 
 
 # Templates included once at the end of every unit page (inside its content), for example the
-# word card's container and script. Each receives the unit page's context.
+# word card's container and script. Each receives the unit page's context, and is kept with
+# the page's content (per unit, language and content version): it must not depend on the reader.
 _unit_includes: list[str] = []
 
 
