@@ -10,4 +10,6 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "LANGUAGE_CHOICES": settings.LANGUAGES,
         "ZH_LANG": chinese_html_lang(),
+        # Where the language switch returns (the unit page fills it in: courseware.layout).
+        "current_path": request.get_full_path(),
     }

@@ -24,12 +24,13 @@ READING_MODES = [
     ("stacked", _("Stacked")),
 ]
 MODE_KEYS = {key for key, _label in READING_MODES}
+DEFAULT_MODE = "side"
 
 
 def reading_mode(request) -> str:
     """The layout asked for in the URL (pages work without JavaScript), else side by side."""
     mode = request.GET.get("mode", "")
-    return mode if mode in MODE_KEYS else "side"
+    return mode if mode in MODE_KEYS else DEFAULT_MODE
 
 
 def column_languages(interface_language: str) -> list[str]:

@@ -2,7 +2,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.htmx import wants_partial
 
 from .extensions import unit_includes, unit_panels
+from .layout import can_fill_layout, render_unit_page
 from .models import Unit
 from .reading import (
     READING_MODES,
@@ -44,9 +45,12 @@ def course(request):
     )
 
 
+UNIT_TEMPLATE = "courseware/unit.html"
+
+
 @require_safe
 def unit(request, slug):
-    return _render_unit(request, slug, "courseware/unit.html")
+    return _render_unit(request, slug, UNIT_TEMPLATE)
 
 
 @require_safe
@@ -64,30 +68,30 @@ def _render_unit(request, slug, template):
     if request.user.is_authenticated:
         progress, state = open_unit(request.user, unit, units)
     readings = reading_style(request)
-    response = render(
-        request,
-        template,
-        {
-            "unit": unit,
-            "course": unit.course,
-            "previous_unit": units[position - 1] if position > 0 else None,
-            "next_unit": units[position + 1] if position + 1 < len(units) else None,
-            "progress": progress,
-            "read_count": state.read_count if state else 0,
-            "unit_count": len(units),
-            "mode": reading_mode(request),
-            "modes": READING_MODES,
-            "columns": column_languages(get_language()),
-            # A function, not its result: the template calls it only when its {% cache %}
-            # block misses, so a cached unit page runs none of the content's queries.
-            "unit_body": partial(unit_body, unit, readings),
-            "readings": readings,
-            "reading_styles": READINGS,
-            # Called by the template only where it shows them: the print page does not.
-            "panels": partial(unit_panels, request, unit),
-            "unit_includes": unit_includes(),
-        },
-    )
+    context = {
+        "unit": unit,
+        "course": unit.course,
+        "previous_unit": units[position - 1] if position > 0 else None,
+        "next_unit": units[position + 1] if position + 1 < len(units) else None,
+        "progress": progress,
+        "read_count": state.read_count if state else 0,
+        "unit_count": len(units),
+        "mode": reading_mode(request),
+        "modes": READING_MODES,
+        "columns": column_languages(get_language()),
+        # A function, not its result: the template calls it only when its {% cache %}
+        # block misses, so a cached unit page runs none of the content's queries.
+        "unit_body": partial(unit_body, unit, readings),
+        "readings": readings,
+        "reading_styles": READINGS,
+        # Called by the template only where it shows them: the print page does not.
+        "panels": partial(unit_panels, request, unit),
+        "unit_includes": unit_includes(),
+    }
+    if template == UNIT_TEMPLATE and can_fill_layout(request, context["mode"]):
+        response = HttpResponse(render_unit_page(request, template, context))
+    else:
+        response = render(request, template, context)
     if COOKIE in request.GET:  # remembered for the next unit, as the layout is
         response.set_cookie(
             COOKIE,

@@ -1,0 +1,88 @@
+"""The unit page for a signed-in reader: its layout rendered once, the reader's parts per request.
+
+Rendering the layout around the unit's cached body (navigation, language switch, reading
+tools, pager) costs Django's template engine more CPU than everything else the page does
+(``bench/RESULTS.md``), and all of it is the same for every signed-in reader of the unit in a
+language, layout and readings style, but four things: the CSRF token, the page's own address
+(where the language switch returns), the reader's read status and the panels (the quiz's
+start button and grade). The layout is rendered once per content version with *holes* in
+those places: markers no text can contain (U+001A is not a character HTML allows, and
+``tests/courseware/test_layout.py`` checks no page carries one). Each request renders its
+two small parts with the template engine and fills the holes: the same bytes as rendering
+the whole page, but for the CSRF token's random mask.
+
+Visitors, a page with messages to show (they belong to one reader) and the layouts other than
+side by side are rendered whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.messages import get_messages
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.translation import get_language
+
+from .caching import CONTENT_TIMEOUT, content_cache
+from .reading import DEFAULT_MODE
+
+_MARK = "\x1a"
+_HOLES = ("csrf", "path", "read-status", "panels")
+_HOLE_PATTERN = re.compile(f"{_MARK}({'|'.join(_HOLES)}){_MARK}")
+
+
+def _hole(name: str) -> str:
+    return f"{_MARK}{name}{_MARK}"
+
+
+def can_fill_layout(request, mode: str) -> bool:
+    """Whether ``render_unit_page`` serves this request. Only the default layout (side by
+    side) is kept: the others are the no-JavaScript fallback of the layout switch, and each
+    would keep another copy of every unit's body in every process."""
+    return mode == DEFAULT_MODE and request.user.is_authenticated and not len(get_messages(request))
+
+
+def render_unit_page(request, template: str, context: dict) -> str:
+    """The page ``template`` renders with ``context`` (the unit view's), for a signed-in
+    reader with no messages waiting (``can_fill_layout``)."""
+    unit = context["unit"]
+    key = ":".join(
+        str(part)
+        for part in (
+            "unit-layout",
+            template,
+            unit.pk,
+            unit.course.content_version,
+            get_language(),
+            context["mode"],
+            context["readings"],
+        )
+    )
+    layout = content_cache().get(key)
+    if layout is None:
+        holes = {name.replace("-", "_"): _hole(name) for name in _HOLES}
+        layout = render_to_string(
+            template,
+            {
+                **context,
+                "csrf_token": holes["csrf"],
+                "current_path": holes["path"],
+                "layout_holes": holes,
+            },
+            request,
+        )
+        content_cache().set(key, layout, timeout=CONTENT_TIMEOUT)
+    token = get_token(request)
+    own = {**context, "csrf_token": token}
+    parts = {
+        "csrf": token,
+        "path": escape(request.get_full_path()),
+        "read-status": render_to_string(f"{template}#read-status", own, request),
+        "panels": "".join(
+            render_to_string(panel_template, {"panel": panel, "csrf_token": token}, request)
+            for panel_template, panel in context["panels"]()
+        ),
+    }
+    return _HOLE_PATTERN.sub(lambda match: parts[match.group(1)], layout)
