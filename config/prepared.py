@@ -145,9 +145,10 @@ def _model_rows(compiler) -> Callable[[Any, list], list]:
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     init_list = [column[0].target.attname for column in select[start:end]]
     db = compiler.using
+    # A populator keeps only where its model's columns are: shared by every call.
+    populators = get_related_populators(klass_info, select, db)
 
     def make_rows(compiler, fetched: list) -> list:
-        populators = get_related_populators(klass_info, select, db)
         objects = []
         for row in _converted(compiler, fetched):
             obj = model.from_db(db, init_list, row[start:end])
