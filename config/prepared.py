@@ -11,8 +11,12 @@ The QuerySet is built by a function of the query's parameters (integers: ids). T
 each one lands among the SQL's parameters, the function is called with marker values, twice
 with different markers: the two compilations must agree on everything but the markers, so
 a query that reads the clock, a setting or anything else besides its parameters is refused
-rather than frozen. The compiled form is kept per connection (converters hold it) and per
-active language (modeltranslation names the columns of the language).
+rather than frozen. That catches a value that differs between two calls a moment apart (the
+clock); a builder must not read a setting, the time zone or the date either, which would
+compile the same twice and stay frozen: the builders here read only their ids. The compiled
+form is kept on each connection object (its converters hold the connection, and it goes
+with the connection) and per active language (modeltranslation names the columns of the
+language).
 
 Every run goes through ``connection.cursor()``: query counting, execute wrappers and the
 database's own statement cache see it like any other query.
@@ -24,7 +28,6 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -55,7 +58,6 @@ class PreparedQuery:
         self.build = build
         self.names = list(inspect.signature(build).parameters)
         self.using = using
-        self._compiled: WeakKeyDictionary = WeakKeyDictionary()
 
     def rows(self, **values: int) -> list[tuple]:
         return self._run(ValuesListIterable, values)
@@ -80,11 +82,13 @@ class PreparedQuery:
         return compiled.make_rows(compiled.compiler, fetched)
 
     def _compiled_for(self, connection, iterable: type) -> _Compiled:
-        by_language = self._compiled.setdefault(connection, {})
-        key = (get_language(), iterable)
-        compiled = by_language.get(key)
+        # Kept on the connection object itself: a compiler holds its connection, so a cache
+        # anywhere else would keep every connection a thread-per-request server ever made.
+        kept = connection.__dict__.setdefault("prepared_queries", {})
+        key = (self, get_language(), iterable)
+        compiled = kept.get(key)
         if compiled is None:
-            compiled = by_language[key] = self._compile(connection, iterable)
+            compiled = kept[key] = self._compile(connection, iterable)
         return compiled
 
     def _compile(self, connection, iterable: type) -> _Compiled:

@@ -185,6 +185,15 @@ CACHES["content"] = {
     "LOCATION": "course-content",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+# The unit page's layout for signed-in readers (courseware/layout.py), one per unit, language
+# and readings style (72 for the paper's 8 units), each holding the unit's body: a cache of
+# its own, so that the layouts of versions retired by admin edits are pushed out by the
+# current ones, not kept for the timeout beside them. 100 layouts are at most ~14 MB.
+CACHES["unit-layouts"] = {
+    "BACKEND": "courseware.caching.SharedObjectsCache",
+    "LOCATION": "unit-layouts",
+    "OPTIONS": {"MAX_ENTRIES": 100},
+}
 # Word cards, keyed the same way, in a cache of their own: anyone can ask for any word of any
 # passage, and however many different cards are asked for, they push out only other cards,
 # never the unit pages and reading order above. 2,000 cards are about 4 MB.

@@ -20,14 +20,16 @@ from __future__ import annotations
 import re
 
 from django.contrib.messages import get_messages
+from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from .caching import CONTENT_TIMEOUT, content_cache
+from .caching import CONTENT_TIMEOUT
 from .reading import DEFAULT_MODE
 
+LAYOUT_CACHE = "unit-layouts"
 _MARK = "\x1a"
 _HOLES = ("csrf", "path", "read-status", "panels")
 _HOLE_PATTERN = re.compile(f"{_MARK}({'|'.join(_HOLES)}){_MARK}")
@@ -60,7 +62,7 @@ def render_unit_page(request, template: str, context: dict) -> str:
             context["readings"],
         )
     )
-    pieces = content_cache().get(key)
+    pieces = caches[LAYOUT_CACHE].get(key)
     if pieces is None:
         holes = {name.replace("-", "_"): _hole(name) for name in _HOLES}
         layout = render_to_string(
@@ -76,7 +78,7 @@ def render_unit_page(request, template: str, context: dict) -> str:
         # Text and hole names in turn (the pattern's group): joined in microseconds, where
         # searching the ~70,000 characters for the holes on each request took ~90.
         pieces = _HOLE_PATTERN.split(layout)
-        content_cache().set(key, pieces, timeout=CONTENT_TIMEOUT)
+        caches[LAYOUT_CACHE].set(key, pieces, timeout=CONTENT_TIMEOUT)
     token = get_token(request)
     # The reader's parts read only these besides the view's context: rendered without the
     # context processors, which would otherwise run again for each part.

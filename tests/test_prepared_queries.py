@@ -1,6 +1,10 @@
 """config.prepared: a QuerySet compiled once per connection gives what the ORM gives, with
 each call's own values, and refuses a query that depends on anything but its parameters."""
 
+import gc
+import threading
+import weakref
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
@@ -97,15 +101,12 @@ def test_each_language_has_its_own_compilation():
     prepared = PreparedQuery(lambda unit_id: Unit.objects.filter(pk=unit_id).order_by("title"))
     with translation.override("en"):
         prepared.objects(unit_id=1)
-        assert 'ORDER BY "courseware_unit"."title_en"' in prepared._compiled[
-            connections["default"]
-        ][("en", ModelIterable)].sql.replace("`", '"')
+        kept = connections["default"].prepared_queries[(prepared, "en", ModelIterable)]
+        assert 'ORDER BY "courseware_unit"."title_en"' in kept.sql.replace("`", '"')
     with translation.override("zh-hant"):
         prepared.objects(unit_id=1)
-    assert {language for language, _kind in prepared._compiled[connections["default"]]} == {
-        "en",
-        "zh-hant",
-    }
+    kept = connections["default"].prepared_queries
+    assert {language for query, language, _kind in kept if query is prepared} == {"en", "zh-hant"}
 
 
 def test_a_query_that_reads_the_clock_is_refused():
@@ -138,3 +139,23 @@ def test_the_kind_of_queryset_must_match_the_call():
     with pytest.raises(ImproperlyConfigured, match="values_list"):
         prepared.rows(user_id=1)
     assert prepared.objects(user_id=1) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_threads_connection_is_freed_with_its_compiled_queries():
+    """Servers that start a thread per request (runserver, the browser tests' live server)
+    get a new connection object per thread: the compiled SQL must go with it, not keep it."""
+    prepared = PreparedQuery(lambda user_id: ReadingProgress.objects.filter(user_id=user_id))
+    wrappers = []
+
+    def request_in_a_thread():
+        prepared.objects(user_id=1)
+        wrappers.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    for _ in range(3):
+        thread = threading.Thread(target=request_in_a_thread)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert [wrapper() for wrapper in wrappers] == [None, None, None]
