@@ -96,9 +96,8 @@ class PreparedQuery:
         for base in _MARKERS:
             markers = {name: base + index for index, name in enumerate(self.names)}
             queryset = self.build(**markers)
-            expected = ModelIterable if iterable is ModelIterable else ValuesListIterable
-            if queryset._iterable_class is not expected:
-                kind = "model instances" if expected is ModelIterable else "values_list()"
+            if queryset._iterable_class is not iterable:
+                kind = "model instances" if iterable is ModelIterable else "values_list()"
                 raise ImproperlyConfigured(f"{self.build!r} must give a QuerySet of {kind}")
             compiler = queryset.query.get_compiler(using=self.using)
             sql, params = compiler.as_sql()

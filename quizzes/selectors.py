@@ -133,10 +133,8 @@ def unit_quiz_status(student, unit: Unit, policy=None) -> UnitQuizStatus:
     scores = [score for _pk, finished_at, score in rows if finished_at is not None]
     open_ids = [pk for pk, finished_at, _score in rows if finished_at is None]
     if policy is not None:
-        best_score, open_attempt_id = (
-            grade_by_method(scores, policy.grading_method),
-            (open_ids[-1] if open_ids else None),
-        )
+        best_score = grade_by_method(scores, policy.grading_method)
+        open_attempt_id = open_ids[-1] if open_ids else None
     else:
         best_score = max(scores, default=None)
         open_attempt_id = max(open_ids, default=None)
