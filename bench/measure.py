@@ -285,6 +285,30 @@ def worker_cpu_seconds(master_pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_ticks() -> dict[int, int]:
+    """CPU time (user + system, clock ticks) each PostgreSQL process has used so far: the
+    backends serving the workers and the writers behind them. Empty where none runs here."""
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name, rest = text.split(" (", 1)[1].rsplit(")", 1)
+        if name == "postgres":
+            fields = rest.split()
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def database_cpu_seconds_since(before: dict[int, int]) -> float:
+    """PostgreSQL's CPU time since ``database_cpu_ticks()`` gave ``before`` (processes that
+    ended meanwhile are left out, never counted negative)."""
+    now = database_cpu_ticks()
+    used = sum(ticks - before.get(pid, 0) for pid, ticks in now.items())
+    return used / os.sysconf("SC_CLK_TCK")
+
+
 def machine_cpu_seconds() -> float:
     """CPU time all processes have used so far (every core): gunicorn, PostgreSQL, wrk."""
     total, idle = _cpu_times()

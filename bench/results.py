@@ -259,12 +259,14 @@ def write_results(path: Path, report, scenarios, results, cold, goals) -> list[s
         'with `Accept-Encoding: gzip, deflate, br`, body as sent; "gzipped" is what the '
         "same body would be at gzip level 6, Django's own (the app sends `GZIP_LEVEL`, 2 by "
         "default). CPU per request, "
-        "under load: the gunicorn workers' CPU time (`/proc/<pid>/stat`) and the whole "
-        "machine's (`/proc/stat`: workers, PostgreSQL, wrk), divided by the requests served.",
+        "under load: the gunicorn workers' CPU time (`/proc/<pid>/stat`), PostgreSQL's (its "
+        "processes' `/proc/<pid>/stat`) and the whole machine's (`/proc/stat`: workers, "
+        "PostgreSQL, wrk, the kernel), divided by the requests served.",
         "",
         "| scenario | req/s | vs floor | instructions per request (vs floor) | "
         "p50 / p99 under load | p50 / p99 one client | "
-        "CPU per request: workers / machine | queries warm (cold) | body | encoding | gzipped |",
+        "CPU per request: workers / database / machine | queries warm (cold) | body | "
+        "encoding | gzipped |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for name, scenario in scenarios.items():
@@ -282,6 +284,7 @@ def write_results(path: Path, report, scenarios, results, cold, goals) -> list[s
             f"| {scenario['label']} | {load.rps:,.0f} | {share} | {instructions} | "
             f"{_ms(load.p50_ms)} / {_ms(load.p99_ms)} | {_ms(single.p50_ms)} / "
             f"{_ms(single.p99_ms)} | {result.get('load_cpu_ms', 0):.2f} / "
+            f"{result.get('load_database_cpu_ms', 0):.2f} / "
             f"{result.get('load_machine_cpu_ms', 0):.2f} ms | {queries.warm} ({queries.cold}) | "
             f"{size.body_bytes:,} B | {size.content_encoding} | {size.gzip_body_bytes:,} B |"
         )

@@ -379,12 +379,18 @@ def main(argv=None) -> int:
 
     @contextmanager
     def worker_cpu(name, phase):
-        before = measure.worker_cpu_seconds(server.pid), measure.machine_cpu_seconds()
+        before = (
+            measure.worker_cpu_seconds(server.pid),
+            measure.database_cpu_ticks(),
+            measure.machine_cpu_seconds(),
+        )
         yield
         worker = measure.worker_cpu_seconds(server.pid) - before[0]
-        machine = measure.machine_cpu_seconds() - before[1]
+        database = measure.database_cpu_seconds_since(before[1])
+        machine = measure.machine_cpu_seconds() - before[2]
         requests = max(1, results[name][phase].requests)
         results[name][f"{phase}_cpu_ms"] = 1000 * worker / requests
+        results[name][f"{phase}_database_cpu_ms"] = 1000 * database / requests
         results[name][f"{phase}_machine_cpu_ms"] = 1000 * machine / requests
 
     try:

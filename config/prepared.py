@@ -18,22 +18,32 @@ form is kept on each connection object (its converters hold the connection, and 
 with the connection) and per active language (modeltranslation names the columns of the
 language).
 
-Every run goes through ``connection.cursor()``: query counting, execute wrappers and the
-database's own statement cache see it like any other query.
+On PostgreSQL the SQL is also a prepared statement of the connection (``statement_cursor``):
+PostgreSQL parses and plans it once per connection rather than on every request. Planning the
+quiz's attempt query (four tables joined) cost the database ~0.3 ms of CPU each time, six
+times what running it costs (``bench/RESULTS.md``). Every run is counted like any other
+query (query counting and execute wrappers see it).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.utils.translation import get_language
+
+try:
+    import psycopg
+except ImportError:  # SQLite only
+    psycopg = None
 
 # Two sets of markers, far from any real id and inside a 32-bit integer column's range.
 _MARKERS = (1_987_000_001, 1_987_500_001)
@@ -76,7 +86,7 @@ class PreparedQuery:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
             params[position] = value
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         return compiled.make_rows(compiled.compiler, fetched)
@@ -163,3 +173,62 @@ def _model_rows(compiler) -> Callable[[Any, list], list]:
         return objects
 
     return make_rows
+
+
+if psycopg is not None:
+
+    class _PreparingCursor(psycopg.Cursor):
+        """Binds parameters on the server and prepares every statement it runs: psycopg keeps
+        the connection's prepared statements by SQL text and parameter types."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _LoggedStatements(CursorDebugWrapper):
+    """Logs (DEBUG, query counting) each statement with its values in place, as Django logs
+    its own queries: a prepared statement has no such text to read back."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def prepares_statements(connection) -> bool:
+    """Whether ``statement_cursor`` prepares on this connection: PostgreSQL, with psycopg's
+    preparing left on (``PREPARED_STATEMENTS`` in the settings; Django turns it off unless
+    asked, for connection poolers that cannot keep prepared statements)."""
+    if connection.vendor != "postgresql" or psycopg is None:
+        return False
+    threshold = connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold")
+    return threshold is not None
+
+
+@contextmanager
+def statement_cursor(connection) -> Iterator[Any]:
+    """``connection.cursor()``, but on PostgreSQL (``prepares_statements``) each statement is
+    prepared once per connection and run with its new parameters after that.
+
+    Only for SQL whose text is the same on every call, its values passed as parameters
+    (``PreparedQuery``, the answer's statement): each distinct text stays prepared, up to
+    psycopg's ``prepared_max`` per connection. Django's own cursors bind on the client and
+    never prepare, so the rest of the app is unchanged.
+    """
+    if not prepares_statements(connection):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    # What connection.cursor() does before making its cursor: a kept connection is checked
+    # once per request, opened if need be, and used only by its own thread.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _PreparingCursor(connection.connection)
+    cursor = (
+        _LoggedStatements(raw, connection)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    with cursor:
+        yield cursor

@@ -151,6 +151,15 @@ DATABASES = {
 # PgBouncer in transaction mode may hand a named cursor (QuerySet.iterator()) to another
 # client between statements: behind it, iterate with client-side cursors.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "PREPARED_STATEMENTS", True
+):
+    # The few statements every request runs are prepared on the server, planned once per
+    # connection (config.prepared.statement_cursor, which asks for it explicitly). Django
+    # turns psycopg's preparing off unless a threshold is given; one no count reaches leaves
+    # every other query unprepared. PREPARED_STATEMENTS=false behind a pooler that cannot
+    # keep prepared statements (PgBouncer before 1.21 in transaction mode: docs/deploy.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Several processes (gunicorn workers, the benchmark loader) share one file.

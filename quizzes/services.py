@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.prepared import statement_cursor
 from courseware.models import Unit
 
 from . import signals
@@ -275,7 +276,7 @@ def _store_in_one_statement(response: Response, attempt: Attempt, now) -> int | 
     attempts = quote(Attempt._meta.db_table)
     finished_at = Attempt._meta.get_field("finished_at")
     pk = quote(Response._meta.pk.column)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             f"WITH open_attempt AS (SELECT id FROM {attempts} "
             "WHERE id = %s AND finished_at IS NULL FOR UPDATE), "

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from config.prepared import PreparedQuery
 from courseware.models import ReadingProgress, Unit
 from quizzes import services
-from quizzes.models import Attempt, attempt_score_expression
+from quizzes.models import Attempt, Item, Response, attempt_score_expression
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,59 @@ def test_a_threads_connection_is_freed_with_its_compiled_queries():
         thread.join()
     gc.collect()
     assert [wrapper() for wrapper in wrappers] == [None, None, None]
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements of PostgreSQL"
+)
+
+
+@postgresql_only
+def test_on_postgresql_each_query_is_planned_once_per_connection(two_students_attempts):
+    """The database parses and plans the SQL once, then runs it with each call's values."""
+    student, other, units = two_students_attempts
+    prepared = PreparedQuery(attempts_of)
+    pairs = [(who.pk, unit.pk) for who in (student, other) for unit in units]
+    with CaptureQueriesContext(connection) as queries:
+        rows = [prepared.rows(student_id=who, unit_id=unit) for who, unit in pairs]
+    assert rows == [list(attempts_of(who, unit)) for who, unit in pairs]
+    assert len(queries) == len(pairs), "each run is counted like any query"
+    assert f'"student_id" = {other.pk}' in queries[-1]["sql"], "and logged with its values"
+    ours = [statement for statement in prepared_statements() if "score_value" in statement]
+    assert len(ours) == 1
+    assert "$1" in ours[0], "the values are parameters, not part of the statement"
+
+
+@postgresql_only
+def test_an_answer_is_one_prepared_statement(two_students_attempts):
+    student, _other, units = two_students_attempts
+    attempt = Attempt.objects.for_student(student).for_unit(units[0]).get()
+    items = {item.pk: item for item in Item.objects.filter(pk__in=attempt.item_ids)}
+    for item_id in attempt.item_ids[:2]:
+        services.record_answer(attempt=attempt, item=items[item_id], answer=["a"])
+    answers = [statement for statement in prepared_statements() if "open_attempt" in statement]
+    assert len(answers) == 1
+    assert Response.objects.filter(attempt=attempt).count() == 2
+
+
+@postgresql_only
+def test_without_prepared_statements_nothing_is_prepared(two_students_attempts, monkeypatch):
+    """PREPARED_STATEMENTS=false (a pooler that cannot keep them): plain queries, same rows."""
+    student, _other, units = two_students_attempts
+    options = {
+        name: value
+        for name, value in connection.settings_dict["OPTIONS"].items()
+        if name != "prepare_threshold"
+    }
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    prepared = PreparedQuery(attempts_of)
+    assert prepared.rows(student_id=student.pk, unit_id=units[0].pk) == list(
+        attempts_of(student.pk, units[0].pk)
+    )
+    assert not [statement for statement in prepared_statements() if "score_value" in statement]

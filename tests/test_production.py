@@ -92,6 +92,22 @@ def test_server_side_cursors_can_be_disabled_for_pgbouncer(value, disabled):
     assert result.stdout.strip().splitlines()[-1] == repr(disabled)
 
 
+@pytest.mark.parametrize(("value", "prepares"), [("false", False), ("", True)])
+def test_prepared_statements_can_be_turned_off_for_an_older_pooler(value, prepares):
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": "postgres://vnbop@pgbouncer.invalid:6432/vnbop",
+        "PREPARED_STATEMENTS": value,
+    }
+    code = (
+        "from django.db import connection; from config.prepared import prepares_statements; "
+        "print(prepares_statements(connection))"
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr(prepares)
+
+
 @pytest.mark.django_db
 def test_pages_send_security_headers(client):
     response = client.get("/healthz")
