@@ -203,6 +203,14 @@ CACHES["unit-layouts"] = {
     "LOCATION": "unit-layouts",
     "OPTIONS": {"MAX_ENTRIES": 100},
 }
+# The answer's feedback (quizzes/answered.py), one per item, answer, review rules and language:
+# a cache of its own, so that however many different answers come in they push out only
+# other feedback. 2,000 fragments of ~3 KB are about 6 MB.
+CACHES["answer-feedback"] = {
+    "BACKEND": "courseware.caching.SharedObjectsCache",
+    "LOCATION": "answer-feedback",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 # Word cards, keyed the same way, in a cache of their own: anyone can ask for any word of any
 # passage, and however many different cards are asked for, they push out only other cards,
 # never the unit pages and reading order above. 2,000 cards are about 4 MB.

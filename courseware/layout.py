@@ -6,18 +6,15 @@ tools, pager) costs Django's template engine more CPU than everything else the p
 language, layout and readings style, but four things: the CSRF token, the page's own address
 (where the language switch returns), the reader's read status and the panels (the quiz's
 start button and grade). The layout is rendered once per content version with *holes* in
-those places: markers no text can contain (U+001A is not a character HTML allows, and
-``tests/courseware/test_layout.py`` checks no page carries one). Each request renders its
-two small parts with the template engine and fills the holes: the same bytes as rendering
-the whole page, but for the CSRF token's random mask.
+those places (``config.holes``; ``tests/courseware/test_layout.py`` checks no page carries
+a marker). Each request renders its two small parts with the template engine and fills the
+holes: the same bytes as rendering the whole page, but for the CSRF token's random mask.
 
 Visitors, a page with messages to show (they belong to one reader) and the layouts other than
 side by side are rendered whole.
 """
 
 from __future__ import annotations
-
-import re
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
@@ -26,17 +23,13 @@ from django.template.loader import get_template, render_to_string
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from config.holes import render_filled
+
 from .caching import CONTENT_TIMEOUT
 from .reading import DEFAULT_MODE
 
 LAYOUT_CACHE = "unit-layouts"
-_MARK = "\x1a"
 _HOLES = ("csrf", "path", "read-status", "panels")
-_HOLE_PATTERN = re.compile(f"{_MARK}({'|'.join(_HOLES)}){_MARK}")
-
-
-def _hole(name: str) -> str:
-    return f"{_MARK}{name}{_MARK}"
 
 
 def can_fill_layout(request, mode: str) -> bool:
@@ -62,28 +55,24 @@ def render_unit_page(request, template: str, context: dict) -> str:
             context["readings"],
         )
     )
-    pieces = caches[LAYOUT_CACHE].get(key)
-    if pieces is None:
-        holes = {name.replace("-", "_"): _hole(name) for name in _HOLES}
-        layout = render_to_string(
+
+    def render_layout(holes: dict[str, str]) -> str:
+        return render_to_string(
             template,
             {
                 **context,
                 "csrf_token": holes["csrf"],
                 "current_path": holes["path"],
-                "layout_holes": holes,
+                "layout_holes": {name.replace("-", "_"): text for name, text in holes.items()},
             },
             request,
         )
-        # Text and hole names in turn (the pattern's group): joined in microseconds, where
-        # searching the ~70,000 characters for the holes on each request took ~90.
-        pieces = _HOLE_PATTERN.split(layout)
-        caches[LAYOUT_CACHE].set(key, pieces, timeout=CONTENT_TIMEOUT)
+
     token = get_token(request)
     # The reader's parts read only these besides the view's context: rendered without the
     # context processors, which would otherwise run again for each part.
     own = {"request": request, "user": request.user, "csrf_token": token}
-    parts = {
+    values = {
         "csrf": token,
         "path": escape(request.get_full_path()),
         "read-status": get_template(f"{template}#read-status").render({**context, **own}),
@@ -92,4 +81,6 @@ def render_unit_page(request, template: str, context: dict) -> str:
             for panel_template, panel in context["panels"]()
         ),
     }
-    return "".join(parts[piece] if index % 2 else piece for index, piece in enumerate(pieces))
+    return render_filled(
+        caches[LAYOUT_CACHE], key, _HOLES, render_layout, values, timeout=CONTENT_TIMEOUT
+    )

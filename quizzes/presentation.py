@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -307,6 +307,30 @@ def form_fields(attempt: Attempt, item: Item, answer: Any) -> dict[str, str | li
     return {"choice": [choice_token(attempt, item, key) for key in answer]}
 
 
+class Result(NamedTuple):
+    """How an answer did, as far as ``review`` lets it show (``review.correctness``)."""
+
+    answered: bool
+    score: float
+    is_correct: bool
+    is_partial: bool
+    percent: int
+
+
+def result_of(response: Response | None, review: Review = FULL_REVIEW) -> Result:
+    answered = response is not None
+    marked = answered and review.correctness
+    score = response.score if marked else 0.0
+    is_correct = marked and response.is_correct
+    return Result(
+        answered=answered,
+        score=score,
+        is_correct=is_correct,
+        is_partial=not is_correct and score > EPSILON,
+        percent=round(score * 100),
+    )
+
+
 def feedback_for(item: Item, response: Response | None, review: Review = FULL_REVIEW) -> Feedback:
     """What the student sees once the item is answered (or, with no response, once the
     attempt is over): the only place that reads which choices are right. Before the review
@@ -330,18 +354,11 @@ def feedback_for(item: Item, response: Response | None, review: Review = FULL_RE
             for choice in choices
             if choice.is_correct
         ]
-    answered = response is not None
-    score = response.score if answered else 0.0
-    is_correct = answered and response.is_correct
     return Feedback(
         review=review,
-        answered=answered,
-        score=score,
-        is_correct=is_correct,
-        is_partial=not is_correct and score > EPSILON,
-        percent=round(score * 100),
+        **result_of(response, review)._asdict(),
         explanation=bilingual(item, "explanation"),
-        your_answer=yours if answered else [],
+        your_answer=yours if response is not None else [],
         right_answer=right,
         passages=sorted(item.passages.all(), key=lambda p: (p.unit.order, p.order)),
         footnotes=sorted(item.footnotes.all(), key=lambda f: (f.unit.order, f.key)),
@@ -391,18 +408,12 @@ def _feedback_without_key(item: Item, response: Response | None, review: Review)
     (unless ``review.correctness``: then only the item's overall result)."""
     answer = response.answer if response is not None else None
     yours = _your_answer(item, answer, _choices(item), _every_choice_by_key(item), with_key=False)
-    answered = response is not None
-    score = response.score if answered and review.correctness else 0.0
-    is_correct = answered and review.correctness and response.is_correct
+    result = result_of(response, review)
     return Feedback(
         review=review,
-        answered=answered,
-        score=score,
-        is_correct=is_correct,
-        is_partial=not is_correct and score > EPSILON,
-        percent=round(score * 100),
+        **result._asdict(),
         explanation=None,
-        your_answer=yours if answered else [],
+        your_answer=yours if result.answered else [],
         right_answer=[],
         passages=[],
         footnotes=[],

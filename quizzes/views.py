@@ -6,7 +6,7 @@ partials for htmx. Validation errors are 200 fragments because htmx 2 does not s
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -16,6 +16,7 @@ from config.htmx import redirect_after_post, render_page_or_partial, wants_parti
 from courseware.models import Unit
 
 from . import services
+from .answered import can_fill, render_answered
 from .models import MASTERY_THRESHOLD, Attempt
 from .policies import (
     assigned_policy,
@@ -181,8 +182,10 @@ def answer(request, attempt_id, item_id):
     presented = present_item(attempt, item, attempt.item_ids.index(item_id) + 1, None)
     presented.error = _record(attempt, presented, request.POST)
     just_answered = not presented.error
+    review = item_review(attempt, answered=True)
 
     if not wants_partial(request):
+        _add_feedback(presented, review)
         context = _page_context(request, attempt, current=presented)
         if presented.error and attempt.is_finished:
             context["notice"] = presented.error
@@ -200,6 +203,9 @@ def answer(request, attempt_id, item_id):
         "policy": attempt.policy,
         "running_score": shows_running_score(attempt),
     }
+    if can_fill(attempt, presented):
+        return HttpResponse(render_answered(request, context, presented, review))
+    _add_feedback(presented, review)
     if just_answered and attempt.is_finished:
         # That was the last item: the summary arrives out of band below the items.
         context.update(_page_context(request, attempt), entry=presented, show_summary=True)
@@ -222,10 +228,14 @@ def _record(attempt: Attempt, presented: PresentedItem, data) -> str:
         return error.message
     except services.AttemptFinished:
         return _("This attempt is finished and accepts no more answers.")
-    # What present_item(…, response, review=…) would add to the item already presented.
     presented.response = response
-    presented.feedback = feedback_for(presented.item, response, item_review(attempt, answered=True))
     return ""
+
+
+def _add_feedback(presented: PresentedItem, review) -> None:
+    """What present_item(…, response, review=…) would add to the item already presented."""
+    if presented.response is not None:
+        presented.feedback = feedback_for(presented.item, presented.response, review)
 
 
 @require_POST
