@@ -20,12 +20,13 @@ from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.translation import get_language
 
 from config.holes import render_filled
 
-from .caching import CONTENT_TIMEOUT
+from .caching import CONTENT_TIMEOUT, content_cache
 from .reading import DEFAULT_MODE
 
 LAYOUT_CACHE = "unit-layouts"
@@ -75,7 +76,7 @@ def render_unit_page(request, template: str, context: dict) -> str:
     values = {
         "csrf": token,
         "path": escape(request.get_full_path()),
-        "read-status": get_template(f"{template}#read-status").render({**context, **own}),
+        "read-status": _read_status(template, context, own),
         "panels": "".join(
             get_template(panel_template).render({"panel": panel, **own})
             for panel_template, panel in context["panels"]()
@@ -83,4 +84,37 @@ def render_unit_page(request, template: str, context: dict) -> str:
     }
     return render_filled(
         caches[LAYOUT_CACHE], key, _HOLES, render_layout, values, timeout=CONTENT_TIMEOUT
+    )
+
+
+def _read_status(template: str, context: dict, own: dict) -> str:
+    """The reader's read status: the same for every reader of the unit who has (or has not)
+    read it, but for the count of units read and the CSRF token, which are holes."""
+    unit, progress = context["unit"], context["progress"]
+    key = ":".join(
+        str(part)
+        for part in (
+            "read-status",
+            template,
+            unit.pk,
+            unit.course.content_version,
+            get_language(),
+            bool(progress and progress.is_read),
+            context["unit_count"],
+        )
+    )
+
+    def render_status(holes: dict[str, str]) -> str:
+        return get_template(f"{template}#read-status").render(
+            {**context, **own, "csrf_token": holes["csrf"], "read_count": holes["read-count"]}
+        )
+
+    values = {"csrf": own["csrf_token"], "read-count": localize(context["read_count"])}
+    return render_filled(
+        content_cache(),
+        key,
+        ("csrf", "read-count"),
+        render_status,
+        values,
+        timeout=CONTENT_TIMEOUT,
     )

@@ -91,6 +91,40 @@ def test_each_reader_gets_their_own_read_status_grade_and_address(
     assert 'name="next" value="/units/introduction/?from=search"' in again.content.decode()
 
 
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_readers_who_read_more_or_less_get_their_own_counts(
+    mini_course, student, django_user_model, whole_render, language
+):
+    """The read status is kept per unit and state (read or not), its count filled in."""
+    units = list(Unit.objects.order_by("order"))
+    readers = {
+        "read both": (student, units),
+        "read this one": (
+            django_user_model.objects.create_user("one", password="pw-One-1234"),
+            units[:1],
+        ),
+        "read the other": (
+            django_user_model.objects.create_user("other", password="pw-Oth-1234"),
+            units[1:],
+        ),
+        "read none": (django_user_model.objects.create_user("none", password="pw-Non-1234"), []),
+    }
+    clients = {}
+    for name, (user, read) in readers.items():
+        clients[name] = Client(HTTP_ACCEPT_LANGUAGE=language)
+        clients[name].force_login(user)
+        for unit in read:
+            clients[name].post(reverse("courseware:mark_read", args=[unit.slug]), {"read": "1"})
+    kept = {name: client.get(unit_url()).content.decode() for name, client in clients.items()}
+    whole_render()
+    for name, client in clients.items():
+        whole = client.get(unit_url()).content.decode()
+        assert same_but_tokens(kept[name]) == same_but_tokens(whole), name
+    assert 'value="2">2 / 2</progress>' in kept["read both"]
+    assert 'value="1">1 / 2</progress>' in kept["read the other"]
+    assert 'value="0">0 / 2</progress>' in kept["read none"]
+
+
 def test_the_token_in_a_filled_page_is_accepted(mini_course, student):
     reader = Client(enforce_csrf_checks=True)
     reader.force_login(student)
