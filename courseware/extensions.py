@@ -16,6 +16,12 @@ from .models import Unit
 class UnitPanel:
     template: str
     context: Callable[[HttpRequest, Unit], dict | None]
+    # Optional, for a panel every signed-in reader sees (courseware.layout): what of a
+    # context the template shows, as a key (everything it reads but the holes), and the
+    # context's entries shown as they are (numbers), which become holes. The panel is then
+    # rendered once per key and language, each reader's holes filled in.
+    shape: Callable[[dict], tuple] | None = None
+    holes: tuple[str, ...] = ()
 
 
 _unit_panels: list[UnitPanel] = []
@@ -24,6 +30,10 @@ _unit_panels: list[UnitPanel] = []
 def register_unit_panel(panel: UnitPanel) -> None:
     if panel not in _unit_panels:
         _unit_panels.append(panel)
+
+
+def panel_of(template: str) -> UnitPanel:
+    return next(panel for panel in _unit_panels if panel.template == template)
 
 
 def unit_panels(request: HttpRequest, unit: Unit) -> list[tuple[str, dict]]:

@@ -16,17 +16,21 @@ side by side are rendered whole.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils.formats import localize
 from django.utils.html import escape
+from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
 from config.holes import render_filled
 
 from .caching import CONTENT_TIMEOUT, content_cache
+from .extensions import panel_of
 from .reading import DEFAULT_MODE
 
 LAYOUT_CACHE = "unit-layouts"
@@ -78,7 +82,7 @@ def render_unit_page(request, template: str, context: dict) -> str:
         "path": escape(request.get_full_path()),
         "read-status": _read_status(template, context, own),
         "panels": "".join(
-            get_template(panel_template).render({"panel": panel, **own})
+            _panel(panel_template, panel, own, context)
             for panel_template, panel in context["panels"]()
         ),
     }
@@ -118,3 +122,30 @@ def _read_status(template: str, context: dict, own: dict) -> str:
         values,
         timeout=CONTENT_TIMEOUT,
     )
+
+
+def _panel(template: str, panel: dict, own: dict, context: dict) -> str:
+    """A panel (``courseware.extensions``): rendered once per shape when it has one, its holes
+    and the CSRF token filled in; otherwise rendered for this reader."""
+    kind = panel_of(template)
+    if kind.shape is None:
+        return get_template(template).render({"panel": panel, **own})
+    unit = context["unit"]
+    shown = (
+        template,
+        unit.course.content_version,
+        get_language(),
+        get_current_timezone_name(),  # dates are shown in it
+        kind.shape(panel),
+    )
+    key = "panel:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    names = ("csrf", *kind.holes)
+
+    def render_panel(holes: dict[str, str]) -> str:
+        with_holes = {**panel, **{name: holes[name] for name in kind.holes}}
+        return get_template(template).render(
+            {"panel": with_holes, **own, "csrf_token": holes["csrf"]}
+        )
+
+    values = {"csrf": own["csrf_token"], **{name: localize(panel.get(name)) for name in kind.holes}}
+    return render_filled(content_cache(), key, names, render_panel, values, timeout=CONTENT_TIMEOUT)

@@ -34,6 +34,7 @@ def unit_panel_context(request, unit) -> dict | None:
         assigned = assigned_policy(request.user, unit)
         status = unit_quiz_status(request.user, unit, assigned.policy)
         context["status"] = status
+        context["best_percent"] = status.best_percent
         if assigned.policy is not None:
             left = max(0, assigned.attempts_allowed - status.used_count)
             context.update(
@@ -48,4 +49,32 @@ def unit_panel_context(request, unit) -> dict | None:
     return context
 
 
-UNIT_PANEL = UnitPanel(template="quizzes/unit_panel.html", context=unit_panel_context)
+def panel_shape(context: dict) -> tuple:
+    """Everything ``quizzes/unit_panel.html`` shows of a signed-in reader's context but the
+    grade and the attempts used (its holes): the panel is rendered once per shape."""
+    status, policy = context["status"], context.get("policy")
+    return (
+        context["unit"].slug,
+        context["item_count"],
+        context["mastery_percent"],
+        status is not None,
+        status is not None and status.best_score is None,
+        status is not None and status.is_mastery,
+        status is not None and bool(status.open_attempt_id),
+        status is not None and bool(status.finished_count),
+        policy
+        and (policy.pk, policy.grading_method, policy.review_moment, policy.show_correctness),
+        context.get("due_at"),
+        context.get("attempts_allowed"),
+        context.get("attempts_left"),
+        context.get("closed"),
+        bool(context.get("can_start")),
+    )
+
+
+UNIT_PANEL = UnitPanel(
+    template="quizzes/unit_panel.html",
+    context=unit_panel_context,
+    shape=panel_shape,
+    holes=("best_percent", "attempts_used"),
+)
