@@ -285,27 +285,49 @@ def worker_cpu_seconds(master_pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def database_cpu_ticks() -> dict[int, int]:
-    """CPU time (user + system, clock ticks) each PostgreSQL process has used so far: the
-    backends serving the workers and the writers behind them. Empty where none runs here."""
+def postmaster_pid() -> int | None:
+    """The process id of the PostgreSQL server the app's database is on, when it runs on this
+    machine and can be read (a superuser's connection, as the benchmark's); None otherwise."""
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW data_directory")
+            data_directory = cursor.fetchone()[0]
+        return int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError, DatabaseError):
+        return None
+
+
+def database_cpu_ticks(postmaster: int | None) -> dict[int, int]:
+    """CPU time (user + system, clock ticks) each process of the PostgreSQL server
+    ``postmaster`` has used so far: the backends serving the workers and the writers behind
+    them (the server's children), not another PostgreSQL on the same machine. Empty when
+    ``postmaster`` is None."""
+    if postmaster is None:
+        return {}
+    children = Path(f"/proc/{postmaster}/task/{postmaster}/children")
+    pids = [postmaster, *map(int, children.read_text().split() if children.exists() else [])]
     ticks = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for pid in pids:
         try:
-            text = stat.read_text()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # gone meanwhile
             continue
-        name, rest = text.split(" (", 1)[1].rsplit(")", 1)
-        if name == "postgres":
-            fields = rest.split()
-            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+        ticks[pid] = int(fields[11]) + int(fields[12])
     return ticks
 
 
-def database_cpu_seconds_since(before: dict[int, int]) -> float:
+def database_cpu_seconds_since(postmaster: int | None, before: dict[int, int]) -> float:
     """PostgreSQL's CPU time since ``database_cpu_ticks()`` gave ``before`` (processes that
-    ended meanwhile are left out, never counted negative)."""
-    now = database_cpu_ticks()
-    used = sum(ticks - before.get(pid, 0) for pid, ticks in now.items())
+    ended meanwhile are left out; a process id used again counts from zero)."""
+    now = database_cpu_ticks(postmaster)
+    used = sum(
+        ticks - before[pid] if before.get(pid, ticks + 1) <= ticks else ticks
+        for pid, ticks in now.items()
+    )
     return used / os.sysconf("SC_CLK_TCK")
 
 

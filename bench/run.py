@@ -372,6 +372,7 @@ def main(argv=None) -> int:
 
     log(f"gunicorn: {args.workers} workers on 127.0.0.1:{measure.PORT}")
     server = start_gunicorn(args.workers)
+    postmaster = measure.postmaster_pid()
     busy = {}
 
     def quiet(name):
@@ -381,12 +382,12 @@ def main(argv=None) -> int:
     def worker_cpu(name, phase):
         before = (
             measure.worker_cpu_seconds(server.pid),
-            measure.database_cpu_ticks(),
+            measure.database_cpu_ticks(postmaster),
             measure.machine_cpu_seconds(),
         )
         yield
         worker = measure.worker_cpu_seconds(server.pid) - before[0]
-        database = measure.database_cpu_seconds_since(before[1])
+        database = measure.database_cpu_seconds_since(postmaster, before[1])
         machine = measure.machine_cpu_seconds() - before[2]
         requests = max(1, results[name][phase].requests)
         results[name][f"{phase}_cpu_ms"] = 1000 * worker / requests

@@ -12,10 +12,18 @@ compare the filled text with a whole rendering, value by value.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from django.core.cache import BaseCache
+from django.core.cache import BaseCache, caches
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+
+# Rendered once, kept by the content version in their keys: the answer's feedback, the unit
+# page's read status and panels (the unit page's layouts, which are far larger, have a cache
+# of their own).
+FRAGMENTS_CACHE = "kept-fragments"
 
 _MARK = "\x1a"
 
@@ -49,6 +57,16 @@ def render_filled(
     return "".join(values[piece] if index % 2 else piece for index, piece in enumerate(pieces))
 
 
-def has_marker(text: str) -> bool:
-    """Whether ``text`` holds a hole's marker (no page sent may)."""
-    return _MARK in text
+def fragments_cache() -> BaseCache:
+    return caches[FRAGMENTS_CACHE]
+
+
+def fragment_key(kind: str, shown: tuple) -> str:
+    """A cache key for a rendering of ``kind`` that shows ``shown`` (any values with a stable
+    ``repr``), short and safe for any cache backend."""
+    return f"{kind}:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def as_shown(value) -> str:
+    """A hole's value as the template engine would show it: localized and escaped."""
+    return conditional_escape(localize(value))

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DataError, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
@@ -190,7 +190,11 @@ class _LoggedStatements(CursorDebugWrapper):
     its own queries: a prepared statement has no such text to read back."""
 
     def execute(self, sql, params=None):
-        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+        try:
+            shown = self.db.ops.compose_sql(sql, params)
+        except DataError:  # as Django's own logging does: the statement as it is
+            shown = sql
+        with self.debug_sql(shown, params):
             return CursorWrapper.execute(self, sql, params)
 
 
@@ -212,7 +216,10 @@ def statement_cursor(connection) -> Iterator[Any]:
     Only for SQL whose text is the same on every call, its values passed as parameters
     (``PreparedQuery``, the answer's statement): each distinct text stays prepared, up to
     psycopg's ``prepared_max`` per connection. Django's own cursors bind on the client and
-    never prepare, so the rest of the app is unchanged.
+    never prepare, so the rest of the app is unchanged. The parameters are bound on the
+    server, where PostgreSQL must infer each one's type: a query with a parameter in its
+    GROUP BY, or an untyped NULL in a SELECT list, fails there (Django ticket #34255); the
+    tests run every prepared query on PostgreSQL.
     """
     if not prepares_statements(connection):
         with connection.cursor() as cursor:

@@ -151,14 +151,15 @@ DATABASES = {
 # PgBouncer in transaction mode may hand a named cursor (QuerySet.iterator()) to another
 # client between statements: behind it, iterate with client-side cursors.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+# The few statements every request runs are prepared on the server, planned once per
+# connection (config.prepared.statement_cursor, which asks for it explicitly). Django turns
+# psycopg's preparing off unless a threshold is given; one no count reaches leaves every other
+# query unprepared. Off by default behind PgBouncer in transaction mode (the setting above),
+# which keeps prepared statements only from 1.22 and with max_prepared_statements set:
+# PREPARED_STATEMENTS=true there once it does (docs/deploy.md).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "PREPARED_STATEMENTS", True
+    "PREPARED_STATEMENTS", not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
 ):
-    # The few statements every request runs are prepared on the server, planned once per
-    # connection (config.prepared.statement_cursor, which asks for it explicitly). Django
-    # turns psycopg's preparing off unless a threshold is given; one no count reaches leaves
-    # every other query unprepared. PREPARED_STATEMENTS=false behind a pooler that cannot
-    # keep prepared statements (PgBouncer before 1.21 in transaction mode: docs/deploy.md).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -203,13 +204,15 @@ CACHES["unit-layouts"] = {
     "LOCATION": "unit-layouts",
     "OPTIONS": {"MAX_ENTRIES": 100},
 }
-# The answer's feedback (quizzes/answered.py), one per item, answer, review rules and language:
-# a cache of its own, so that however many different answers come in they push out only
-# other feedback. 2,000 fragments of ~3 KB are about 6 MB.
-CACHES["answer-feedback"] = {
+# Fragments rendered once with holes (config/holes.py): the answer's feedback per item, answer
+# and review rules; the unit page's read status and quiz panel per unit and shape. A cache of
+# their own, so that however many different answers and panels come in (a due date extended
+# for one student is a panel of its own) they push out only each other, never the unit pages
+# and reading order above. 3,000 fragments of 1–3 KB are at most ~9 MB.
+CACHES["kept-fragments"] = {
     "BACKEND": "courseware.caching.SharedObjectsCache",
-    "LOCATION": "answer-feedback",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    "LOCATION": "kept-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 3000},
 }
 # Word cards, keyed the same way, in a cache of their own: anyone can ask for any word of any
 # passage, and however many different cards are asked for, they push out only other cards,

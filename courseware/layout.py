@@ -16,20 +16,17 @@ side by side are rendered whole.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
-from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
-from config.holes import render_filled
+from config.holes import as_shown, fragment_key, fragments_cache, render_filled
 
-from .caching import CONTENT_TIMEOUT, content_cache
+from .caching import CONTENT_TIMEOUT
 from .extensions import panel_of
 from .reading import DEFAULT_MODE
 
@@ -95,17 +92,16 @@ def _read_status(template: str, context: dict, own: dict) -> str:
     """The reader's read status: the same for every reader of the unit who has (or has not)
     read it, but for the count of units read and the CSRF token, which are holes."""
     unit, progress = context["unit"], context["progress"]
-    key = ":".join(
-        str(part)
-        for part in (
-            "read-status",
+    key = fragment_key(
+        "read-status",
+        (
             template,
             unit.pk,
             unit.course.content_version,
             get_language(),
             bool(progress and progress.is_read),
             context["unit_count"],
-        )
+        ),
     )
 
     def render_status(holes: dict[str, str]) -> str:
@@ -113,9 +109,9 @@ def _read_status(template: str, context: dict, own: dict) -> str:
             {**context, **own, "csrf_token": holes["csrf"], "read_count": holes["read-count"]}
         )
 
-    values = {"csrf": own["csrf_token"], "read-count": localize(context["read_count"])}
+    values = {"csrf": own["csrf_token"], "read-count": as_shown(context["read_count"])}
     return render_filled(
-        content_cache(),
+        fragments_cache(),
         key,
         ("csrf", "read-count"),
         render_status,
@@ -131,14 +127,17 @@ def _panel(template: str, panel: dict, own: dict, context: dict) -> str:
     if kind.shape is None:
         return get_template(template).render({"panel": panel, **own})
     unit = context["unit"]
-    shown = (
-        template,
-        unit.course.content_version,
-        get_language(),
-        get_current_timezone_name(),  # dates are shown in it
-        kind.shape(panel),
+    key = fragment_key(
+        "panel",
+        (
+            template,
+            unit.pk,
+            unit.course.content_version,
+            get_language(),
+            get_current_timezone_name(),  # dates are shown in it
+            kind.shape(panel),
+        ),
     )
-    key = "panel:" + hashlib.sha256(repr(shown).encode()).hexdigest()
     names = ("csrf", *kind.holes)
 
     def render_panel(holes: dict[str, str]) -> str:
@@ -147,5 +146,7 @@ def _panel(template: str, panel: dict, own: dict, context: dict) -> str:
             {"panel": with_holes, **own, "csrf_token": holes["csrf"]}
         )
 
-    values = {"csrf": own["csrf_token"], **{name: localize(panel.get(name)) for name in kind.holes}}
-    return render_filled(content_cache(), key, names, render_panel, values, timeout=CONTENT_TIMEOUT)
+    values = {"csrf": own["csrf_token"], **{name: as_shown(panel.get(name)) for name in kind.holes}}
+    return render_filled(
+        fragments_cache(), key, names, render_panel, values, timeout=CONTENT_TIMEOUT
+    )

@@ -12,16 +12,13 @@ whole. ``tests/quizzes/test_answered.py`` compares the filled fragment with a wh
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 
-from django.core.cache import caches
 from django.template.loader import get_template, render_to_string
-from django.utils.formats import localize
 from django.utils.translation import get_language
 
-from config.holes import render_filled
+from config.holes import as_shown, fragment_key, fragments_cache, render_filled
 from courseware.caching import CONTENT_TIMEOUT
 from courseware.simplified import chinese_html_lang
 
@@ -29,7 +26,6 @@ from .models import Attempt
 from .policies import Review
 from .presentation import PresentedItem, feedback_for, result_of
 
-FEEDBACK_CACHE = "answer-feedback"
 FRAGMENT = "quizzes/attempt.html#answered"
 _HOLES = ("number", "total", "answered", "progress")
 
@@ -57,18 +53,20 @@ def render_answered(request, context: dict, presented: PresentedItem, review: Re
     attempt: Attempt = context["attempt"]
     response = presented.response
     policy = context["policy"]
-    key_parts = (
-        presented.item.pk,
-        attempt.unit.course.content_version,
-        get_language(),
-        chinese_html_lang(),
-        context["both"],
-        review,
-        policy.review_moment if policy is not None else "",
-        json.dumps(response.answer, sort_keys=True, separators=(",", ":")),
-        result_of(response, review),
+    key = fragment_key(
+        "answered",
+        (
+            presented.item.pk,
+            attempt.unit.course.content_version,
+            get_language(),
+            chinese_html_lang(),
+            context["both"],
+            review,
+            policy.review_moment if policy is not None else "",
+            json.dumps(response.answer, sort_keys=True, separators=(",", ":")),
+            result_of(response, review),
+        ),
     )
-    key = "answered:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
 
     def render_kept(holes: dict[str, str]) -> str:
         entry = replace(
@@ -89,11 +87,11 @@ def render_answered(request, context: dict, presented: PresentedItem, review: Re
         {"attempt": attempt, "running_score": context["running_score"], "oob": True}
     )
     values = {
-        "number": localize(presented.number),
-        "total": localize(attempt.item_count),
-        "answered": localize(attempt.answered_count),
+        "number": as_shown(presented.number),
+        "total": as_shown(attempt.item_count),
+        "answered": as_shown(attempt.answered_count),
         "progress": progress,
     }
     return render_filled(
-        caches[FEEDBACK_CACHE], key, _HOLES, render_kept, values, timeout=CONTENT_TIMEOUT
+        fragments_cache(), key, _HOLES, render_kept, values, timeout=CONTENT_TIMEOUT
     )

@@ -185,6 +185,9 @@ def test_on_postgresql_each_query_is_planned_once_per_connection(two_students_at
     assert f'"student_id" = {other.pk}' in queries[-1]["sql"], "and logged with its values"
     ours = [statement for statement in prepared_statements() if "score_value" in statement]
     assert len(ours) == 1
+    assert all("$1" in statement for statement in prepared_statements()), (
+        "Django's own queries, their values inlined, are never prepared"
+    )
     assert "$1" in ours[0], "the values are parameters, not part of the statement"
 
 

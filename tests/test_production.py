@@ -92,12 +92,25 @@ def test_server_side_cursors_can_be_disabled_for_pgbouncer(value, disabled):
     assert result.stdout.strip().splitlines()[-1] == repr(disabled)
 
 
-@pytest.mark.parametrize(("value", "prepares"), [("false", False), ("", True)])
-def test_prepared_statements_can_be_turned_off_for_an_older_pooler(value, prepares):
+@pytest.mark.parametrize(
+    ("value", "behind_pgbouncer", "prepares"),
+    [
+        ("", "", True),
+        ("false", "", False),
+        # PgBouncer in transaction mode keeps prepared statements only from 1.22, when set up
+        # for it: off unless asked for.
+        ("", "true", False),
+        ("true", "true", True),
+    ],
+)
+def test_prepared_statements_are_off_behind_a_pooler_unless_asked_for(
+    value, behind_pgbouncer, prepares
+):
     env = {
         **PRODUCTION_ENV,
         "DATABASE_URL": "postgres://vnbop@pgbouncer.invalid:6432/vnbop",
         "PREPARED_STATEMENTS": value,
+        "DISABLE_SERVER_SIDE_CURSORS": behind_pgbouncer,
     }
     code = (
         "from django.db import connection; from config.prepared import prepares_statements; "

@@ -49,6 +49,9 @@ def test_every_reader_gets_the_panel_a_whole_rendering_gives(
     attempt_under(policy, readers["graded, full marks"], intro, [1] * count)
     readers["graded, 40 %"] = reader("forty")
     attempt_under(policy, readers["graded, 40 %"], intro, [1, 1] + [0] * (count - 2))
+    # The same panel as 40 % but for the grade: the kept one, with its own grade.
+    readers["graded, 60 %"] = reader("sixty-once")
+    attempt_under(policy, readers["graded, 60 %"], intro, [1] * 3 + [0] * (count - 3))
     readers["graded, a second 60 %"] = reader("sixty")
     attempt_under(policy, readers["graded, a second 60 %"], intro, [1] * 3 + [0] * (count - 3))
     attempt_under(policy, readers["graded, a second 60 %"], intro, [0] * count)
@@ -73,6 +76,7 @@ def test_every_reader_gets_the_panel_a_whole_rendering_gives(
     if language == "en":
         assert "Your grade: 100 %" in kept["graded, full marks"]
         assert "Your grade: 40 %" in kept["graded, 40 %"]
+        assert "Your grade: 60 %" in kept["graded, 60 %"]
         assert "Attempts: 2 of 2 used." in kept["graded, a second 60 %"]
         assert "Your grade: 60 %" in kept["graded, a second 60 %"]
         assert "Resume the quiz" in kept["graded, open"]

@@ -3,12 +3,11 @@ language, and each student's own numbers are filled in (quizzes.answered): the s
 as rendering it whole, whoever answers, in whichever order."""
 
 import pytest
-from django.core.cache import caches
 from django.db.models import F
 from django.test import Client
 
+from config.holes import fragments_cache
 from quizzes import views
-from quizzes.answered import FEEDBACK_CACHE
 from quizzes.models import Attempt, Item, QuizPolicy, Response
 from quizzes.presentation import form_fields
 from quizzes.samples import right_answer, wrong_answer
@@ -78,20 +77,25 @@ def test_the_filled_feedback_is_the_whole_fragment(
     items = list(Item.objects.for_unit(intro).order_by("pk"))
     ids = [item.pk for item in items]
     third_student = django_user_model.objects.create_user("third", password="pw-Third-123")
+    fourth_student = django_user_model.objects.create_user("fourth", password="pw-Fourth-123")
     # Each other student has the items in the reverse order and one answer more: the same
     # item and answer with other numbers; one reads in the next language, one with the other
-    # setting of "both languages".
+    # setting of "both languages", one as the first does.
     first = open_attempt(student, intro, policy, ids)
     second = open_attempt(other_student, intro, policy, ids[::-1])
     third = open_attempt(third_student, intro, policy, ids[::-1])
+    # The fourth reads as the first does and answers as the first does: the first's kept
+    # fragment, with the fourth's own numbers.
+    fourth = open_attempt(fourth_student, intro, policy, ids[::-1])
     other_language = LANGUAGES[(LANGUAGES.index(language) + 1) % len(LANGUAGES)]
     readers = {
         first: (client_for(student, language), both),
         second: (client_for(other_student, other_language), both),
         third: (client_for(third_student, language), not both),
+        fourth: (client_for(fourth_student, language), both),
     }
     attempts = list(readers)
-    for attempt in (second, third):
+    for attempt in (second, third, fourth):
         answer(
             *readers[attempt][:1], attempt, items[-1], right_answer(items[-1]), readers[attempt][1]
         )
@@ -99,7 +103,12 @@ def test_the_filled_feedback_is_the_whole_fragment(
     for index, item in enumerate(items[:-1]):
         # The first student answers right; the others too, or wrong.
         wrong = wrong_answer(item) if index % 2 else right_answer(item)
-        given = {first: right_answer(item), second: right_answer(item), third: wrong}
+        given = {
+            first: right_answer(item),
+            second: right_answer(item),
+            third: wrong,
+            fourth: right_answer(item),
+        }
 
         def answered(attempt, item=item, given=given):
             client, shows_both = readers[attempt]
@@ -123,7 +132,7 @@ def test_one_rendering_per_item_and_answer(intro, student, other_student):
         client = client_for(who, "en")
         for item in items[:3]:
             answer(client, attempt, item, right_answer(item), both=False)
-    assert len(caches[FEEDBACK_CACHE]._cache) == 3
+    assert len(fragments_cache()._cache) == 3
 
 
 def test_each_student_gets_their_own_numbers_and_progress(intro, student, other_student):
