@@ -7,8 +7,9 @@ language, layout and readings style, but four things: the CSRF token, the page's
 (where the language switch returns), the reader's read status and the panels (the quiz's
 start button and grade). The layout is rendered once per content version with *holes* in
 those places (``config.holes``; ``tests/courseware/test_layout.py`` checks no page carries
-a marker). Each request renders its two small parts with the template engine and fills the
-holes: the same bytes as rendering the whole page, but for the CSRF token's random mask.
+a marker). Each request fills the holes with its own parts, themselves kept with holes: the
+read status per unit and state (read or not), a panel per shape (``UnitPanel.shape``). The
+result is the same bytes as rendering the whole page, but for the CSRF token's random mask.
 
 Visitors, a page with messages to show (they belong to one reader) and the layouts other than
 side by side are rendered whole.
