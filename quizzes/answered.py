@@ -2,12 +2,12 @@
 
 Everyone who gives the same answer to an item under the same review rules sees the same
 feedback, but for the question's number, the attempt's length, how many questions they have
-answered and their progress bar (which shows their own points): those are holes
-(``config.holes``), filled per request. The rest (the result, their answer, the right answer,
-the explanation and the passages to read again) is rendered once per item, answer, review
-rules, language and content version, so answering costs the template engine only the small
-progress bar. Errors and the last answer of an attempt (which brings the summary) render
-whole. ``tests/quizzes/test_answered.py`` compares the filled fragment with a whole rendering.
+answered and their points so far: those are holes (``config.holes``), filled per request. The
+rest (the result, their answer, the right answer, the explanation, the passages to read again
+and the progress bar around those numbers) is rendered once per item, answer, review rules,
+language and content version, so an answer does not run the template engine at all. Errors
+and the last answer of an attempt (which brings the summary) render whole.
+``tests/quizzes/test_answered.py`` compares the filled fragment with a whole rendering.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from config.holes import as_shown, fragment_key, fragments_cache, render_filled
@@ -27,7 +27,7 @@ from .policies import Review
 from .presentation import PresentedItem, feedback_for, result_of
 
 FRAGMENT = "quizzes/attempt.html#answered"
-_HOLES = ("number", "total", "answered", "progress")
+_HOLES = ("number", "total", "answered", "points")
 
 
 class _AttemptWithHoles:
@@ -61,6 +61,7 @@ def render_answered(request, context: dict, presented: PresentedItem, review: Re
             get_language(),
             chinese_html_lang(),
             context["both"],
+            context["running_score"],
             review,
             policy.review_moment if policy is not None else "",
             json.dumps(response.answer, sort_keys=True, separators=(",", ":")),
@@ -75,22 +76,22 @@ def render_answered(request, context: dict, presented: PresentedItem, review: Re
             feedback=feedback_for(presented.item, response, review),
         )
         counts = _AttemptWithHoles(
-            attempt, item_count=holes["total"], answered_count=holes["answered"]
+            attempt,
+            item_count=holes["total"],
+            answered_count=holes["answered"],
+            shown_points=holes["points"],
         )
         return render_to_string(
             FRAGMENT,
-            {**context, "entry": entry, "attempt": counts, "answered_holes": holes},
+            {**context, "entry": entry, "attempt": counts},
             request,  # the context processors too (LANGUAGE_CODE keys the item's cached parts)
         )
 
-    progress = get_template("quizzes/attempt.html#progress").render(
-        {"attempt": attempt, "running_score": context["running_score"], "oob": True}
-    )
     values = {
         "number": as_shown(presented.number),
         "total": as_shown(attempt.item_count),
         "answered": as_shown(attempt.answered_count),
-        "progress": progress,
+        "points": as_shown(attempt.shown_points),
     }
     return render_filled(
         fragments_cache(), key, _HOLES, render_kept, values, timeout=CONTENT_TIMEOUT

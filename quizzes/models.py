@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, FloatField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -284,6 +285,12 @@ class Attempt(models.Model):
         """From 0 to 1: the mean of the item scores, unanswered items counting 0
         (``attempt_score_expression`` is the same in SQL)."""
         return self.points / self.item_count if self.item_count else 0.0
+
+    @property
+    def shown_points(self) -> str:
+        """The points as the quiz shows them: up to two decimals, none for a whole number
+        (a separate value so that the kept answer fragment can leave a hole for it)."""
+        return floatformat(self.points, "-2")
 
     @property
     def is_finished(self) -> bool:

@@ -81,12 +81,16 @@ class PresentedChoice:
     checked: bool = False
     position: int = 0
     selected_match: str = ""
+    # The choice's key, which the page never shows (the token stands for it): how
+    # ``parse_answer`` reads a token back without computing it again.
+    key: str = ""
 
 
 @dataclass
 class PresentedMatch:
     token: str
     text: Text
+    key: str = ""
 
 
 @dataclass
@@ -196,6 +200,7 @@ def present_item(
                 token=choice_token(attempt, item, choice.key),
                 text=bilingual(choice, "text"),
                 position=index,
+                key=choice.key,
             )
             for index, choice in enumerate(shown, start=1)
         ],
@@ -206,6 +211,7 @@ def present_item(
             PresentedMatch(
                 token=choice_token(attempt, item, choice.key, side="match"),
                 text=bilingual(choice, "match"),
+                key=choice.key,
             )
             for choice in right
         ]
@@ -215,15 +221,15 @@ def present_item(
     return presented
 
 
-def parse_answer(presented: PresentedItem, attempt: Attempt, data) -> Any:
+def parse_answer(presented: PresentedItem, data) -> Any:
     """Turn the submitted form into the stored answer shape, or raise ``AnswerError``.
 
     Also marks the student's choices on ``presented`` so an error keeps them on screen.
     """
     item = presented.item
-    choices = _choices(item)
-    key_of = {choice_token(attempt, item, choice.key): choice.key for choice in choices}
+    # Every current choice, as present_item gave it its token.
     by_token = {choice.token: choice for choice in presented.choices}
+    key_of = {token: choice.key for token, choice in by_token.items()}
 
     if item.kind in (Item.Kind.SINGLE, Item.Kind.TRUE_FALSE, Item.Kind.MULTIPLE):
         tokens = [token for token in data.getlist("choice") if token]
@@ -242,7 +248,7 @@ def parse_answer(presented: PresentedItem, attempt: Attempt, data) -> Any:
         return keys
 
     if item.kind == Item.Kind.ORDERING:
-        count = len(choices)
+        count = len(key_of)
         error = AnswerError(
             _("Give each entry a different position from 1 to %(count)s.") % {"count": count}
         )
@@ -266,9 +272,7 @@ def parse_answer(presented: PresentedItem, attempt: Attempt, data) -> Any:
         return [key_of[token] for token in sorted(positions, key=positions.get)]
 
     if item.kind == Item.Kind.MATCHING:
-        match_key_of = {
-            choice_token(attempt, item, choice.key, side="match"): choice.key for choice in choices
-        }
+        match_key_of = {match.token: match.key for match in presented.matches}
         answer, missing, unknown = {}, False, False
         for token, key in key_of.items():
             value = data.get(f"match-{token}", "")

@@ -222,7 +222,7 @@ def _record(attempt: Attempt, presented: PresentedItem, data) -> str:
         response = services.submit_answer(
             attempt=attempt,
             item=presented.item,
-            read_answer=lambda: parse_answer(presented, attempt, data),
+            read_answer=lambda: parse_answer(presented, data),
         )
     except AnswerError as error:
         return error.message

@@ -2,6 +2,8 @@
 language, and each student's own numbers are filled in (quizzes.answered): the same fragment
 as rendering it whole, whoever answers, in whichever order."""
 
+import re
+
 import pytest
 from django.db.models import F
 from django.test import Client
@@ -161,3 +163,34 @@ def test_two_wrong_answers_get_their_own_feedback(intro, student, other_student)
     first, second = wrong
     assert first.text_en in html[first.key] and first.text_en not in html[second.key]
     assert second.text_en in html[second.key]
+
+
+@pytest.mark.parametrize(
+    "language, sentence",
+    [
+        ("en", r"Question \d+: ✓ Right\. 1 of \d+ questions answered\."),
+        ("zh-hant", r"第 \d+ 題： ✓ 正確。 已作答 1 / \d+ 題。"),
+        ("zh-hans", r"第 \d+ 题： ✓ 正确。 已作答 1 / \d+ 题。"),
+    ],
+)
+def test_the_announcement_is_punctuated_in_the_readers_language(intro, student, language, sentence):
+    item = Item.objects.for_unit(intro).get(kind=Item.Kind.SINGLE)
+    ids = list(Item.objects.for_unit(intro).values_list("pk", flat=True))
+    attempt = open_attempt(student, intro, None, ids)
+    html = answer(client_for(student, language), attempt, item, right_answer(item), both=False)
+    announcer = re.search(r'<div id="quiz-announcer"[^>]*>(.*?)</div>', html, re.S)[1]
+    text = " ".join(re.sub(r"<[^>]+>", "", announcer).split())
+    assert re.fullmatch(sentence, text), text
+
+
+def test_the_passages_to_read_again_are_a_list_without_separators(intro, student):
+    """Long links wrap on a phone: a separator between them was left alone on a line (";"
+    between two Chinese headings); as list items they need none, in any language."""
+    item = Item.objects.for_unit(intro).get(kind=Item.Kind.SINGLE)
+    item.passages.set(intro.passages.all()[:2])
+    ids = list(Item.objects.for_unit(intro).values_list("pk", flat=True))
+    attempt = open_attempt(student, intro, None, ids)
+    html = answer(client_for(student, "zh-hant"), attempt, item, wrong_answer(item), both=False)
+    passages = re.search(r'<div class="feedback-passages">(.*?)</div>', html, re.S)[1]
+    assert len(re.findall(r"<li><a href=", passages)) == 2
+    assert ";" not in re.sub(r"<[^>]+>", "", passages)
