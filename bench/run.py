@@ -547,14 +547,17 @@ def count_instructions(scenarios, results, posts, sessions, log) -> None:
         for name in names
         if name != "answer"
     }
+    counted = instructions.WARM_UP  # the POSTs after the warm-up's are counted
     spec["answer"] = [
         {
             "path": post.path,
             "method": "POST",
             "body": post.body,
             "headers": post_headers(post, sessions),
+            # Sent once before it is counted, then taken back (bench/instructions.py).
+            **({"take_back": [post.attempt_id, post.item_id]} if index >= counted else {}),
         }
-        for post in posts
+        for index, post in enumerate(posts)
     ]
     path = OUT / "instructions-spec.json"
     path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
