@@ -12,7 +12,7 @@ from django.utils import timezone
 from classroom.models import Assignment
 from courseware import views
 from quizzes.models import Attempt, Item, QuizPolicy
-from tests.courseware.test_layout import same_but_tokens, unit_url
+from tests.unit_pages import same_but_tokens, unit_url
 
 from .conftest import assign, enroll, make_attempt, make_class
 from .test_graded_quizzes import make_graded

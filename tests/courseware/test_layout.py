@@ -21,19 +21,9 @@ from quizzes import services
 from quizzes.models import Item
 from quizzes.samples import right_answer
 from tests.quizzes.conftest import post_answer
+from tests.unit_pages import same_but_tokens, unit_url
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = re.compile(r'((?:name="csrfmiddlewaretoken" value=|"X-CSRFToken": )")[A-Za-z0-9]{32,64}"')
-
-
-def unit_url(slug="introduction", **query):
-    url = reverse("courseware:unit", args=[slug])
-    return url + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")
-
-
-def same_but_tokens(html: str) -> str:
-    return TOKEN.sub(r'\1TOKEN"', html)
 
 
 @pytest.fixture
