@@ -445,20 +445,24 @@ def prepare_answer_load(
     return posts
 
 
-def unanswer(posts: list[AnswerPost]) -> None:
-    """Take back the answers of these (attempt, item) pairs, the attempts' totals with them, so
-    that the same POSTs can be sent again (the callgrind runs, bench/instructions.py)."""
+def unanswer(posts: list[AnswerPost]) -> int:
+    """Take back the answers of these (attempt, item) pairs, the attempts' totals with them (an
+    attempt their answers finished is open again), so that the same POSTs can be sent again
+    (the callgrind runs, bench/instructions.py). Returns how many answers it took back."""
     pairs = Q()
     for post in posts:
         pairs |= Q(attempt_id=post.attempt_id, item_id=post.item_id)
     with transaction.atomic():
-        Response.objects.filter(pairs).delete()
+        _deleted, by_model = Response.objects.filter(pairs).delete()
         attempts = Attempt.objects.filter(pk__in={post.attempt_id for post in posts}).annotate(
             n=Count("responses"), total=Sum("responses__score")
         )
         for attempt in attempts:
             attempt.answered_count, attempt.points = attempt.n, attempt.total or 0.0
-            attempt.save(update_fields=["answered_count", "points"])
+            if attempt.answered_count < attempt.item_count:
+                attempt.finished_at = None
+            attempt.save(update_fields=["answered_count", "points", "finished_at"])
+    return by_model.get(Response._meta.label, 0)
 
 
 def load_answers_stored() -> int:
