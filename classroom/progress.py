@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -124,13 +125,19 @@ def unit_results(
         Q(score__lt=STRUGGLE_SCORE - EPSILON) | Q(answered_count__lt=F("item_count") / 2.0)
     )
     by_unit = {} if units is None else {"unit__in": units}
+    # A graded unit counts only the attempts under its own policy (each policy is one
+    # assignment's, so of one unit); any other unit only practice.
+    counted = Q(policy__isnull=True)
+    if policies:
+        counted = (counted & ~Q(unit__in=list(policies))) | Q(
+            policy__in=[policy.pk for policy in policies.values()]
+        )
     rows = (
         Attempt.objects.graded()
-        .filter(student__in=students, **by_unit)
-        .counted_under([policy.pk for policy in policies.values()])
+        .filter(counted, student__in=students, **by_unit)
         .alias(score=attempt_score_expression())
         .order_by()
-        .values_list("student_id", "unit_id", "policy_id")
+        .values_list("student_id", "unit_id")
         .annotate(
             best=best_score_expression(),
             finished=Count("pk", filter=FINISHED),
@@ -138,19 +145,12 @@ def unit_results(
             open=Count("pk", filter=OPEN),
         )
     )
-    results: dict[tuple[int, int], UnitResult] = {}
-    for student_id, unit_id, policy_id, best, finished_count, struggles, open_count in raw_rows(
-        rows
-    ):
-        policy = policies.get(unit_id)
-        if policy is not None and policy_id != policy.pk:
-            continue  # practice from before the unit was graded, or another class's rules
-        result = results.setdefault((student_id, unit_id), UnitResult())
-        if best is not None and (result.best is None or best > result.best):
-            result.best = best
-        result.attempts += finished_count
-        result.struggles += struggles
-        result.in_progress = result.in_progress or open_count > 0
+    # One row for each (student, unit): built whole, where the grid of a large class has
+    # tens of thousands of them.
+    results: dict[tuple[int, int], UnitResult] = {
+        (student_id, unit_id): UnitResult(False, False, best, finished, struggles, open_count > 0)
+        for student_id, unit_id, best, finished, struggles, open_count in raw_rows(rows)
+    }
     if policies:
         _grade_by_policy(results, students=students, policies=policies)
     # Whether read, not when: a datetime per row would cost a conversion per row.
@@ -160,9 +160,12 @@ def unit_results(
         .values_list("user_id", "unit_id", "is_read")
     )
     for user_id, unit_id, is_read in raw_rows(reading):
-        result = results.setdefault((user_id, unit_id), UnitResult())
-        result.opened = True
-        result.read = bool(is_read)
+        result = results.get((user_id, unit_id))
+        if result is None:
+            results[user_id, unit_id] = UnitResult(True, bool(is_read))
+        else:
+            result.opened = True
+            result.read = bool(is_read)
     return results
 
 
@@ -344,24 +347,36 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
         units=None,
         policies=graded_policies(assignments),
     )
-    optional_ids = {unit_id for _student, unit_id in results} - assigned
+    optional_ids = set(map(itemgetter(1), results)) - assigned
     optional_units = (
         list(Unit.objects.in_reading_order().filter(pk__in=optional_ids)) if optional_ids else []
     )
     own_due = own_due_dates(assignments) if assignments else {}
     slugs = [assignment.unit.slug for assignment in assignments]
     slugs += [unit.slug for unit in optional_units]
+    plan = [(assignment.pk, assignment.unit_id, assignment.due_at) for assignment in assignments]
     rows = []
     for student_id, *names in enrollments:
-        row = Row(student_id, person_name(*names), shown_username(names[-1]), unit_slugs=slugs)
-        for assignment in assignments:
+        cells = []
+        for assignment_id, unit_id, due_at in plan:
             # Each (student, unit) result belongs to one cell, so it is marked in place.
-            result = results.get((student_id, assignment.unit_id)) or UnitResult()
-            due_at = own_due.get((assignment.pk, student_id), assignment.due_at)
-            row.cells.append(result.mark_due(due_at, now))
-        for unit in optional_units:
-            row.optional_cells.append(results.get((student_id, unit.pk)) or UnitResult())
-        rows.append(row)
+            result = results.get((student_id, unit_id)) or UnitResult()
+            if own_due:
+                due_at = own_due.get((assignment_id, student_id), due_at)
+            cells.append(result.mark_due(due_at, now))
+        optional_cells = [
+            results.get((student_id, unit.pk)) or UnitResult() for unit in optional_units
+        ]
+        rows.append(
+            Row(
+                student_id,
+                person_name(*names),
+                shown_username(names[-1]),
+                cells,
+                optional_cells,
+                slugs,
+            )
+        )
     rows.sort(key=_name_key)
     columns = [
         _summary(Column(assignment.unit, assignment), [row.cells[index] for row in rows])
@@ -376,7 +391,7 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
 
 def _summary(column: Column, cells: list[UnitResult]) -> Column:
     bests = [cell.best for cell in cells if cell.best is not None]
-    column.mastered = sum(1 for cell in cells if cell.mastered)
+    column.mastered = sum(map(is_mastery, bests))  # a cell without a score is not mastered
     column.students = len(cells)
     column.mean = statistics.fmean(bests) if bests else None
     column.median = statistics.median(bests) if bests else None
