@@ -30,6 +30,7 @@ from quizzes.models import (
     QuizPolicy,
     attempt_score_expression,
     best_score_expression,
+    counted_under,
 )
 
 from .models import (
@@ -125,13 +126,12 @@ def unit_results(
         Q(score__lt=STRUGGLE_SCORE - EPSILON) | Q(answered_count__lt=F("item_count") / 2.0)
     )
     by_unit = {} if units is None else {"unit__in": units}
-    # A graded unit counts only the attempts under its own policy (each policy is one
-    # assignment's, so of one unit); any other unit only practice.
-    counted = Q(policy__isnull=True)
+    # A graded unit counts only the attempts under its own policy; any other unit what the
+    # class counts (practice, or its graded rules: an assignment moved to another unit
+    # keeps its policy, so attempts under it can lie on a unit that is no longer graded).
+    counted = counted_under([policy.pk for policy in policies.values()])
     if policies:
-        counted = (counted & ~Q(unit__in=list(policies))) | Q(
-            policy__in=[policy.pk for policy in policies.values()]
-        )
+        counted = (counted & ~Q(unit__in=list(policies))) | _under_own_rules(policies)
     rows = (
         Attempt.objects.graded()
         .filter(counted, student__in=students, **by_unit)
@@ -191,7 +191,7 @@ def _grade_by_policy(results, *, students, policies: dict[int, QuizPolicy]) -> N
     scores: dict[tuple[int, int], list[float]] = {}
     rows = (
         Attempt.objects.finished()
-        .filter(student__in=students, policy__in=list(unit_of_policy))
+        .filter(_under_own_rules(policies), student__in=students)
         .annotate(score_value=attempt_score_expression())
         .order_by("started_at", "pk")
         .values_list("student_id", "policy_id", "score_value")
@@ -200,6 +200,14 @@ def _grade_by_policy(results, *, students, policies: dict[int, QuizPolicy]) -> N
         scores.setdefault((student_id, unit_of_policy[policy_id]), []).append(score)
     for key, values in scores.items():
         results[key].best = grade_by_method(values, policies[key[1]].grading_method)
+
+
+def _under_own_rules(policies: dict[int, QuizPolicy]) -> Q:
+    """Attempts on each graded unit taken under that unit's policy."""
+    return Q.create(
+        [Q(unit_id=unit_id, policy_id=policy.pk) for unit_id, policy in policies.items()],
+        connector=Q.OR,
+    )
 
 
 def graded_policies(assignments) -> dict[int, QuizPolicy]:

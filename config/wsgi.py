@@ -19,5 +19,6 @@ application = get_wsgi_application()
 # What is loaded by now (Django, the apps, their modules) lives as long as the process.
 # Frozen, the collector no longer walks it at every full collection, which a page building
 # tens of thousands of objects (a large class's progress grid) sets off: measured at 3,000
-# students, see bench/RESULTS.md. As Python's documentation suggests for long-lived servers.
+# students, see bench/RESULTS.md. Collected first, so no garbage of the start-up is frozen.
+gc.collect()
 gc.freeze()

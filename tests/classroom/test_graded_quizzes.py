@@ -16,7 +16,7 @@ from quizzes.models import Attempt, Item, QuizPolicy
 from quizzes.presentation import form_fields
 from quizzes.samples import right_answer, wrong_answer
 
-from .conftest import make_attempt
+from .conftest import assign, make_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -392,3 +392,26 @@ def test_the_attempt_history_shows_only_the_students_own_attempts(
     html = client.get(reverse("quizzes:history", kwargs={"slug": intro.slug})).content.decode()
     assert services_attempt.get_absolute_url() not in html
     assert "You have not taken this unit's quiz yet." in html
+
+
+def test_a_graded_assignment_moved_to_another_unit_grades_each_unit_by_its_own_rules(
+    student, school_class, intro, units
+):
+    # The instructor grades the introduction, a student hands in an attempt under those
+    # rules, then the assignment is moved to another unit and the introduction is assigned
+    # again with rules of its own.
+    moved = make_graded(Assignment.objects.get(school_class=school_class, unit=intro))
+    attempt = make_attempt(student, intro, [1, 1, 1, 1, 1])
+    Attempt.objects.filter(pk=attempt.pk).update(policy=moved.policy)
+    other = next(unit for unit in units if unit != intro)
+    Assignment.objects.filter(school_class=school_class, unit=other).delete()
+    Assignment.objects.filter(pk=moved.pk).update(unit=other)
+    make_graded(assign(school_class, intro))
+
+    grid = class_progress(school_class)
+
+    cells = dict(zip([column.unit.pk for column in grid.columns], grid.rows[0].cells, strict=True))
+    # The attempt was taken on the introduction, under rules that are now another unit's:
+    # it counts for neither.
+    assert (cells[intro.pk].attempts, cells[intro.pk].best) == (0, None)
+    assert (cells[other.pk].attempts, cells[other.pk].best) == (0, None)
