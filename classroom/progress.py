@@ -115,9 +115,10 @@ def unit_results(
     ``students`` and ``units`` are anything ``__in`` accepts: ids, instances or a values
     queryset (then a subquery); ``units=None`` means every unit. ``policies`` maps the unit
     ids of graded assignments to their policy: there only the attempts taken under it count,
-    graded by its method. Elsewhere only practice counts: an attempt taken under some other
-    class's graded rules is that class's grade, not this one's. Pairs with no reading and no
-    attempt are absent.
+    graded by its method. Elsewhere what the class counts (``counted_under``): attempts under
+    no policy, or under one of ``policies`` (an assignment moved to another unit keeps its
+    policy); an attempt taken under some other class's graded rules is that class's grade,
+    not this one's. Pairs with no reading and no attempt are absent.
     """
     policies = policies or {}
     # An attempt handed in with under half its items answered is a struggle too (its score
@@ -190,7 +191,8 @@ def _grade_by_policy(results, *, students, policies: dict[int, QuizPolicy]) -> N
     unit_of_policy = {policy.pk: unit_id for unit_id, policy in policies.items()}
     scores: dict[tuple[int, int], list[float]] = {}
     rows = (
-        Attempt.objects.finished()
+        Attempt.objects.graded()
+        .finished()
         .filter(_under_own_rules(policies), student__in=students)
         .annotate(score_value=attempt_score_expression())
         .order_by("started_at", "pk")

@@ -394,24 +394,49 @@ def test_the_attempt_history_shows_only_the_students_own_attempts(
     assert "You have not taken this unit's quiz yet." in html
 
 
-def test_a_graded_assignment_moved_to_another_unit_grades_each_unit_by_its_own_rules(
-    student, school_class, intro, units
-):
-    # The instructor grades the introduction, a student hands in an attempt under those
-    # rules, then the assignment is moved to another unit and the introduction is assigned
-    # again with rules of its own.
+def move_graded_assignment(student, school_class, intro, units):
+    """The instructor grades the introduction, the student hands in a perfect attempt under
+    those rules, then the assignment is moved to another unit (it keeps its rules)."""
     moved = make_graded(Assignment.objects.get(school_class=school_class, unit=intro))
-    attempt = make_attempt(student, intro, [1, 1, 1, 1, 1])
-    Attempt.objects.filter(pk=attempt.pk).update(policy=moved.policy)
+    taken = make_attempt(student, intro, [1, 1, 1, 1, 1])
+    Attempt.objects.filter(pk=taken.pk).update(policy=moved.policy)
     other = next(unit for unit in units if unit != intro)
     Assignment.objects.filter(school_class=school_class, unit=other).delete()
     Assignment.objects.filter(pk=moved.pk).update(unit=other)
-    make_graded(assign(school_class, intro))
+    return moved.policy, other
 
-    grid = class_progress(school_class)
 
-    cells = dict(zip([column.unit.pk for column in grid.columns], grid.rows[0].cells, strict=True))
-    # The attempt was taken on the introduction, under rules that are now another unit's:
-    # it counts for neither.
-    assert (cells[intro.pk].attempts, cells[intro.pk].best) == (0, None)
-    assert (cells[other.pk].attempts, cells[other.pk].best) == (0, None)
+def cells_by_unit(grid):
+    return dict(zip([column.unit.pk for column in grid.columns], grid.rows[0].cells, strict=True))
+
+
+def test_a_graded_assignment_moved_to_another_unit_grades_each_unit_by_its_own_rules(
+    student, school_class, intro, units
+):
+    moved_rules, other = move_graded_assignment(student, school_class, intro, units)
+    # The introduction is assigned again, graded by rules of its own.
+    new_rules = make_graded(assign(school_class, intro)).policy
+    for unit, rules, scores in [
+        (intro, new_rules, [1, 1, 1, 1, 0]),
+        (other, moved_rules, [1, 0, 0, 0, 0]),
+    ]:
+        attempt = make_attempt(student, unit, scores, item_count=len(scores))
+        Attempt.objects.filter(pk=attempt.pk).update(policy=rules)
+
+    cells = cells_by_unit(class_progress(school_class))
+
+    # The perfect attempt was on the introduction under rules that are now another unit's:
+    # it counts for neither; each unit counts the attempt under its own rules.
+    assert (cells[intro.pk].attempts, cells[intro.pk].best) == (1, pytest.approx(0.8))
+    assert (cells[other.pk].attempts, cells[other.pk].best) == (1, pytest.approx(0.2))
+
+
+def test_attempts_under_moved_rules_still_count_on_their_unit_assigned_as_practice(
+    student, school_class, intro, units
+):
+    move_graded_assignment(student, school_class, intro, units)
+    assign(school_class, intro)  # practice now
+
+    cells = cells_by_unit(class_progress(school_class))
+
+    assert (cells[intro.pk].attempts, cells[intro.pk].best) == (1, 1.0)
