@@ -3,7 +3,8 @@
 Whatever the size of the class, the grid costs a fixed handful of queries: the assignments,
 the enrollments, one GROUP BY over attempts (best score, attempt counts) and one over
 reading progress. Everything else (status, overdue, needs help, sorting, filtering, the
-summary row) is assembled in Python from those result sets.
+summary row) is assembled in Python from those result sets, and each cell's UnitResult only
+for the rows on show.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
@@ -107,10 +109,43 @@ class UnitResult:
         return replace(self).mark_due(due_at, now)
 
 
+@dataclass(slots=True)
+class Standings:
+    """Per (student, unit) pair, the two queries' rows as they came: the attempt figures
+    ``(best, finished, struggles, open)`` and whether read (1) or only opened (0).
+
+    Kept as rows, not as a ``UnitResult`` per pair: the grid of a large class reads every
+    pair's score and flags but shows only a page of students' cells (``result``)."""
+
+    scores: dict[tuple[int, int], tuple]
+    reading: dict[tuple[int, int], int]
+
+    def result(self, key: tuple[int, int]) -> UnitResult:
+        """The pair's standing (empty when the student never opened the unit)."""
+        is_read = self.reading.get(key)
+        score = self.scores.get(key)
+        if score is None:
+            return UnitResult(is_read is not None, bool(is_read))
+        best, finished, struggles, open_count = score
+        return UnitResult(
+            is_read is not None, bool(is_read), best, finished, struggles, open_count > 0
+        )
+
+    def unit_ids(self) -> set[int]:
+        return set(map(itemgetter(1), self.scores)) | set(map(itemgetter(1), self.reading))
+
+
 def unit_results(
     *, students, units, policies: dict[int, QuizPolicy] | None = None
 ) -> dict[tuple[int, int], UnitResult]:
-    """``{(student_id, unit_id): UnitResult}`` in two queries, three with graded units.
+    """``{(student_id, unit_id): UnitResult}`` of the pairs with a reading or an attempt
+    (see ``standings``)."""
+    standing = standings(students=students, units=units, policies=policies)
+    return {key: standing.result(key) for key in standing.scores.keys() | standing.reading}
+
+
+def standings(*, students, units, policies: dict[int, QuizPolicy] | None = None) -> Standings:
+    """Where the students stand on the units, in two queries, three with graded units.
 
     ``students`` and ``units`` are anything ``__in`` accepts: ids, instances or a values
     queryset (then a subquery); ``units=None`` means every unit. ``policies`` maps the unit
@@ -146,28 +181,16 @@ def unit_results(
             open=Count("pk", filter=OPEN),
         )
     )
-    # One row for each (student, unit): built whole, where the grid of a large class has
-    # tens of thousands of them.
-    results: dict[tuple[int, int], UnitResult] = {
-        (student_id, unit_id): UnitResult(False, False, best, finished, struggles, open_count > 0)
-        for student_id, unit_id, best, finished, struggles, open_count in raw_rows(rows)
-    }
+    scores = {(row[0], row[1]): row[2:] for row in raw_rows(rows)}
     if policies:
-        _grade_by_policy(results, students=students, policies=policies)
+        _grade_by_policy(scores, students=students, policies=policies)
     # Whether read, not when: a datetime per row would cost a conversion per row.
     reading = (
         ReadingProgress.objects.filter(user__in=students, **by_unit)
         .annotate(is_read=Case(When(READ, then=1), default=0))
         .values_list("user_id", "unit_id", "is_read")
     )
-    for user_id, unit_id, is_read in raw_rows(reading):
-        result = results.get((user_id, unit_id))
-        if result is None:
-            results[user_id, unit_id] = UnitResult(True, bool(is_read))
-        else:
-            result.opened = True
-            result.read = bool(is_read)
-    return results
+    return Standings(scores, {(user, unit): is_read for user, unit, is_read in raw_rows(reading)})
 
 
 def raw_rows(queryset) -> list[tuple]:
@@ -186,10 +209,10 @@ def raw_rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _grade_by_policy(results, *, students, policies: dict[int, QuizPolicy]) -> None:
+def _grade_by_policy(scores, *, students, policies: dict[int, QuizPolicy]) -> None:
     """Replace the best score of graded units by the grade their policy's method gives."""
     unit_of_policy = {policy.pk: unit_id for unit_id, policy in policies.items()}
-    scores: dict[tuple[int, int], list[float]] = {}
+    by_pair: dict[tuple[int, int], list[float]] = {}
     rows = (
         Attempt.objects.graded()
         .finished()
@@ -199,9 +222,10 @@ def _grade_by_policy(results, *, students, policies: dict[int, QuizPolicy]) -> N
         .values_list("student_id", "policy_id", "score_value")
     )
     for student_id, policy_id, score in rows:
-        scores.setdefault((student_id, unit_of_policy[policy_id]), []).append(score)
-    for key, values in scores.items():
-        results[key].best = grade_by_method(values, policies[key[1]].grading_method)
+        by_pair.setdefault((student_id, unit_of_policy[policy_id]), []).append(score)
+    for key, values in by_pair.items():
+        grade = grade_by_method(values, policies[key[1]].grading_method)
+        scores[key] = (grade, *scores[key][1:])
 
 
 def _under_own_rules(policies: dict[int, QuizPolicy]) -> Q:
@@ -263,34 +287,60 @@ class Column:
         return self.mastered / self.students if self.students else None
 
 
+@dataclass(frozen=True)
+class GridCells:
+    """Builds a row's cells when they are read. The needs-help flag and the mean of every
+    row, the sorts and the summary row read the scores directly (``class_progress``); only
+    the rows on show, or exported, need their cells."""
+
+    standing: Standings
+    # (assignment_id, unit_id, due_at) of each assigned column, in order.
+    plan: list[tuple[int, int, datetime]]
+    optional_unit_ids: list[int]
+    own_due: dict[tuple[int, int], datetime]
+    now: datetime
+
+    def assigned(self, student_id: int) -> list[UnitResult]:
+        return [
+            self.standing.result((student_id, unit_id)).mark_due(
+                self.own_due.get((assignment_id, student_id), due_at), self.now
+            )
+            for assignment_id, unit_id, due_at in self.plan
+        ]
+
+    def optional(self, student_id: int) -> list[UnitResult]:
+        return [self.standing.result((student_id, unit)) for unit in self.optional_unit_ids]
+
+
 @dataclass
 class Row:
     student_id: int
     name: str
     # The username shown beside the name ("" for an account made by an LMS launch).
     username: str
-    # One per assigned unit, in the order of the grid's columns.
-    cells: list[UnitResult] = field(default_factory=list)
-    # One per optional unit, after them.
-    optional_cells: list[UnitResult] = field(default_factory=list)
+    # Any assigned cell with STRUGGLES_FOR_HELP struggles or overdue (UnitResult.needs_help).
+    needs_help: bool
+    # The mean of the best scores on the assigned units this student has taken a quiz on.
+    mean: float | None
     # The slugs of the columns' units, shared by every row: cells link to them.
-    unit_slugs: list[str] = field(default_factory=list)
+    unit_slugs: list[str]
+    grid_cells: GridCells = field(repr=False, compare=False)
+
+    @cached_property
+    def cells(self) -> list[UnitResult]:
+        """One per assigned unit, in the order of the grid's columns."""
+        return self.grid_cells.assigned(self.student_id)
+
+    @cached_property
+    def optional_cells(self) -> list[UnitResult]:
+        """One per optional unit, after them."""
+        return self.grid_cells.optional(self.student_id)
 
     @property
     def linked_cells(self):
         """(slug, cell, optional) for every column."""
         flags = [False] * len(self.cells) + [True] * len(self.optional_cells)
         return zip(self.unit_slugs, self.cells + self.optional_cells, flags, strict=True)
-
-    @property
-    def needs_help(self) -> bool:
-        return any(cell.needs_help for cell in self.cells)
-
-    @property
-    def mean(self) -> float | None:
-        """The mean of the best scores on the units this student has taken a quiz on."""
-        scores = [cell.best for cell in self.cells if cell.best is not None]
-        return statistics.fmean(scores) if scores else None
 
 
 def _name_key(row: Row):
@@ -350,14 +400,13 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
         .order_by()
         .values_list("student_id", *(f"student__{name}" for name in NAME_FIELDS))
     )
-    assigned = {assignment.unit_id for assignment in assignments}
     # Over every unit: what students did on units nobody assigned shows as optional columns.
-    results = unit_results(
+    standing = standings(
         students=Enrollment.objects.in_class(school_class).values("student_id"),
         units=None,
         policies=graded_policies(assignments),
     )
-    optional_ids = set(map(itemgetter(1), results)) - assigned
+    optional_ids = standing.unit_ids() - {assignment.unit_id for assignment in assignments}
     optional_units = (
         list(Unit.objects.in_reading_order().filter(pk__in=optional_ids)) if optional_ids else []
     )
@@ -365,44 +414,59 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
     slugs = [assignment.unit.slug for assignment in assignments]
     slugs += [unit.slug for unit in optional_units]
     plan = [(assignment.pk, assignment.unit_id, assignment.due_at) for assignment in assignments]
+    grid_cells = GridCells(standing, plan, [unit.pk for unit in optional_units], own_due, now)
+    # The best scores of each column, for the summary row.
+    assigned_bests: list[list[float]] = [[] for _ in assignments]
+    optional_bests: list[list[float]] = [[] for _ in optional_units]
+    scores = standing.scores
     rows = []
     for student_id, *names in enrollments:
-        cells = []
-        for assignment_id, unit_id, due_at in plan:
-            # Each (student, unit) result belongs to one cell, so it is marked in place.
-            result = results.get((student_id, unit_id)) or UnitResult()
+        # The rules of UnitResult (overdue, needs_help) over the bare scores: a cell object
+        # per student and unit is built only for the rows on show.
+        needs_help = False
+        bests = []
+        for index, (assignment_id, unit_id, due_at) in enumerate(plan):
             if own_due:
                 due_at = own_due.get((assignment_id, student_id), due_at)
-            cells.append(result.mark_due(due_at, now))
-        optional_cells = [
-            results.get((student_id, unit.pk)) or UnitResult() for unit in optional_units
-        ]
+            score = scores.get((student_id, unit_id))
+            best = None if score is None else score[0]
+            if best is not None:
+                bests.append(best)
+                assigned_bests[index].append(best)
+            if (score is not None and score[2] >= STRUGGLES_FOR_HELP) or (
+                now > due_at and not is_mastery(best)
+            ):
+                needs_help = True
+        for index, unit in enumerate(optional_units):
+            score = scores.get((student_id, unit.pk))
+            if score is not None and score[0] is not None:
+                optional_bests[index].append(score[0])
         rows.append(
             Row(
                 student_id,
                 person_name(*names),
                 shown_username(names[-1]),
-                cells,
-                optional_cells,
+                needs_help,
+                statistics.fmean(bests) if bests else None,
                 slugs,
+                grid_cells,
             )
         )
     rows.sort(key=_name_key)
     columns = [
-        _summary(Column(assignment.unit, assignment), [row.cells[index] for row in rows])
-        for index, assignment in enumerate(assignments)
+        _summary(Column(assignment.unit, assignment), bests, len(rows))
+        for assignment, bests in zip(assignments, assigned_bests, strict=True)
     ]
     columns += [
-        _summary(Column(unit), [row.optional_cells[index] for row in rows])
-        for index, unit in enumerate(optional_units)
+        _summary(Column(unit), bests, len(rows))
+        for unit, bests in zip(optional_units, optional_bests, strict=True)
     ]
     return ProgressGrid(school_class=school_class, columns=columns, rows=rows, now=now)
 
 
-def _summary(column: Column, cells: list[UnitResult]) -> Column:
-    bests = [cell.best for cell in cells if cell.best is not None]
+def _summary(column: Column, bests: list[float], students: int) -> Column:
     column.mastered = sum(map(is_mastery, bests))  # a cell without a score is not mastered
-    column.students = len(cells)
+    column.students = students
     column.mean = statistics.fmean(bests) if bests else None
     column.median = statistics.median(bests) if bests else None
     return column

@@ -2,6 +2,7 @@
 sorting, filtering and searching, and a fixed number of queries whatever the class size."""
 
 import re
+import statistics
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from classroom.models import Assignment, Enrollment
+from classroom.models import Assignment, Enrollment, Extension
 from classroom.progress import UnitResult, UnitStatus, class_progress, percent
 from classroom.views import PROGRESS_PAGE_SIZE
 from quizzes.models import Item
@@ -188,6 +189,43 @@ def test_grid_cells_and_summary_row(school_class, student, units, four_students)
     # Best scores 1.0 and 0.4: mean 0.7, median 0.7; students without a score are left out.
     assert intro_column.mean == pytest.approx(0.7)
     assert intro_column.median == pytest.approx(0.7)
+
+
+def test_each_rows_flag_and_mean_are_those_of_its_cells(
+    school_class, student, units, four_students, django_user_model
+):
+    """The grid reads every row's needs-help flag and mean off the scores, and builds cells
+    only for the rows it shows: the two must agree, on every due date and extension."""
+    ann, bob, cat = four_students
+    intro, second = units[0], units[1]
+    dan = make_user(django_user_model, "dan", name="Dan")
+    enroll(school_class, dan)
+    # The second unit has one item.
+    make_attempt(dan, second, [0])
+    make_attempt(dan, second, [0])
+    make_attempt(cat, second, [1])
+    make_attempt(ann, second, [1])
+    intro_assignment = Assignment.objects.get(school_class=school_class, unit=intro)
+    Extension.objects.create(
+        assignment=intro_assignment, student=ann, due_at=timezone.now() + timedelta(days=60)
+    )
+    for days in (0, 30, 90):
+        grid = class_progress(school_class, now=timezone.now() + timedelta(days=days))
+        for row in grid.rows:
+            assert row.needs_help == any(cell.needs_help for cell in row.cells), row.username
+            scores = [cell.best for cell in row.cells if cell.best is not None]
+            assert row.mean == (statistics.fmean(scores) if scores else None), row.username
+        flagged = {row.username for row in grid.rows if row.needs_help}
+        # Dan struggled twice. At 30 days the others are overdue on a unit they have not
+        # mastered, but Ann, whose own due date on intro is later; at 90 days Ann too.
+        assert (
+            flagged
+            == {
+                0: {"dan"},
+                30: {"dan", "bob", "cat", "student"},
+                90: {"dan", "bob", "cat", "student", "ann"},
+            }[days]
+        )
 
 
 def test_page_shows_cells_in_text_and_states_the_rule(
