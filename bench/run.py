@@ -100,7 +100,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--no-instructions",
         action="store_true",
-        help="skip the callgrind instruction counts (valgrind; a few minutes)",
+        help="skip the callgrind instruction counts (valgrind; a few minutes, and about two "
+        "minutes a size with --scaling)",
     )
     parser.add_argument(
         "--profile",
@@ -115,7 +116,7 @@ def parse_args(argv=None):
         "--scaling",
         action="store_true",
         help="instead: grow one class through --sizes and measure how cost grows "
-        "(bench/scaling.py; PostgreSQL; ~20 min)",
+        "(bench/scaling.py; PostgreSQL; ~15 min)",
     )
     parser.add_argument(
         "--sizes",
@@ -527,14 +528,22 @@ def main(argv=None) -> int:
     return 0
 
 
-def count_instructions(scenarios, results, posts, sessions, log) -> None:
-    """Instructions per request of (a′), (b), (c′), (c) under callgrind, in-process."""
+def count_instructions(
+    scenarios,
+    results,
+    posts,
+    sessions,
+    log,
+    names=("reading_floor", "reading", "answer_floor", "answer"),
+) -> None:
+    """Instructions per request of the scenarios named (by default (a′), (b), (c′), (c))
+    under callgrind, in-process; "answer" sends ``posts``."""
     from bench import build, instructions
 
     valgrind = instructions.ensure_valgrind(log)
     if not valgrind:
         return
-    names = ["reading_floor", "reading", "answer_floor", "answer"]
+    names = list(names)
     spec = {
         name: [
             {

@@ -4,8 +4,9 @@ One class grows through the sizes (30, 300, 1,000, 3,000 students by default; ~5
 student, written as raw rows by ``bench.build.add_students``). At each size, with a fresh
 gunicorn: the class page's and item analysis's server p50 (one client) and body bytes, their
 queries (in-process), the reading page's and the answer POST's throughput under load, and
-the workers' memory. Then a log–log fit of each against the class size, a table and an SVG
-chart (drawn here, no plotting library) in ``bench/RESULTS.md``.
+the workers' memory; then, unless ``--no-instructions``, the reading page's and the answer's
+instructions per request under callgrind. Then a log–log fit of each against the class size,
+a table and an SVG chart (drawn here, no plotting library) in ``bench/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -73,9 +74,11 @@ def measure_size(args, bench, size, built_seconds, log) -> dict:
     teacher_cookie = sessions.cookie(sessions.session_for(bench.teacher))
     reader_cookie = sessions.cookie(sessions.session_for(bench.reader))
     reading_unit = runner.longest_unit(bench.units)
-    pairs = runner.RESERVED_POSTS + int(args.duration * 3000)
+    reserved_count = runner.RESERVED_POSTS + runner.CALLGRIND_POSTS
+    pairs = reserved_count + int(args.duration * 3000)
     posts = build.prepare_answer_load(bench, sessions, pairs=pairs, log=log)
-    reserved, wrk_posts = posts[: runner.RESERVED_POSTS], posts[runner.RESERVED_POSTS :]
+    reserved, wrk_posts = posts[: runner.RESERVED_POSTS], posts[reserved_count:]
+    callgrind_posts = posts[runner.RESERVED_POSTS : reserved_count]
     post_list = runner.OUT / "answer-posts.tsv"
     post_list.write_text(
         "".join(f"{post.path}\t{post.body}\t{post.cookie}\n" for post in wrk_posts),
@@ -218,6 +221,15 @@ def measure_size(args, bench, size, built_seconds, log) -> dict:
         )
     finally:
         runner.stop(server)
+    if not args.no_instructions:
+        # The steadier figure for "flat": it does not move with the machine's other tenants,
+        # which move the req/s of one size against another by a third on this VM.
+        runner.count_instructions(
+            scenarios, results, callgrind_posts, sessions, log, names=("reading", "answer")
+        )
+        for name in ("reading", "answer"):
+            if "instructions" in results[name]:
+                row[name]["instructions"] = results[name]["instructions"]
     return row
 
 
@@ -328,6 +340,19 @@ def goal_rows(rows) -> list[tuple[str, str, str, bool]]:
                     abs(change) <= GOALS["flat"],
                 )
             )
+    for name, label in (("reading", "Reading page"), ("answer", "Answer POST")):
+        if first[name].get("instructions") and last[name].get("instructions"):
+            change = last[name]["instructions"] / first[name]["instructions"] - 1
+            goals.append(
+                (
+                    f"{label} instructions per request flat (callgrind: not moved by the "
+                    "machine's other tenants)",
+                    f"within ±{GOALS['flat']:.0%}",
+                    f"{first[name]['instructions'] / 1e6:.1f} M → "
+                    f"{last[name]['instructions'] / 1e6:.1f} M ({change:+.0%})",
+                    abs(change) <= GOALS["flat"],
+                )
+            )
     for name, label, key in (
         ("progress", "Class page (first page of 100 students) p50", "progress_p50_ms"),
         ("analysis", "Item analysis p50", "analysis_p50_ms"),
@@ -361,6 +386,11 @@ def goal_rows(rows) -> list[tuple[str, str, str, bool]]:
     return goals
 
 
+def _instructions(figures: dict) -> str:
+    count = figures.get("instructions")
+    return f"; {count / 1e6:.1f} M" if count else ""
+
+
 def goal_lines(rows) -> list[str]:
     return [
         f"{goal}: {measured} ({'met' if ok else 'MISSED'})"
@@ -390,7 +420,8 @@ def scaling_markdown(rows, machine, args) -> str:
         "",
         "| students | answers | build | class page p50 (CPU) | class page queries | "
         "class page body | item analysis p50 (CPU) | first, uncached | analysis queries | "
-        "analysis body | reading req/s (CPU) | answer req/s (CPU) | worker RSS |",
+        "analysis body | reading req/s (CPU; instructions) | answer req/s (CPU; instructions) "
+        "| worker RSS |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -402,8 +433,9 @@ def scaling_markdown(rows, machine, args) -> str:
             f"{row['analysis']['p50_ms']:,.1f} ms ({row['analysis']['cpu_ms']:,.1f}) | "
             f"{row['analysis']['first_ms']:,.0f} ms | {row['analysis']['queries']} | "
             f"{row['analysis']['body_bytes'] / 1000:,.1f} KB | {row['reading']['rps']:,.0f} "
-            f"({row['reading']['cpu_ms']:.1f} ms) | {row['answer']['rps']:,.0f} "
-            f"({row['answer']['cpu_ms']:.1f} ms) | {row['rss_mb']:.0f} MB |"
+            f"({row['reading']['cpu_ms']:.1f} ms{_instructions(row['reading'])}) | "
+            f"{row['answer']['rps']:,.0f} ({row['answer']['cpu_ms']:.1f} ms"
+            f"{_instructions(row['answer'])}) | {row['rss_mb']:.0f} MB |"
         )
     xs = [row["students"] for row in rows]
     lines += [
