@@ -61,6 +61,11 @@ class UnitStatus(TextChoices):
     OVERDUE = "overdue", _("Overdue")
 
 
+def is_overdue(best: float | None, due_at: datetime, now: datetime) -> bool:
+    """Past the due date and not mastered."""
+    return now > due_at and not is_mastery(best)
+
+
 @dataclass(slots=True)
 class UnitResult:
     """One student's standing on one unit."""
@@ -100,8 +105,8 @@ class UnitResult:
         return UnitStatus.NOT_STARTED
 
     def mark_due(self, due_at: datetime, now: datetime) -> UnitResult:
-        """Overdue: past the due date and not mastered. Marked in place; returns itself."""
-        self.overdue = now > due_at and not self.mastered
+        """Overdue (``is_overdue``), marked in place; returns itself."""
+        self.overdue = is_overdue(self.best, due_at, now)
         return self
 
     def with_due(self, due_at: datetime, now: datetime) -> UnitResult:
@@ -433,8 +438,8 @@ def class_progress(school_class: SchoolClass, *, now: datetime | None = None) ->
             if best is not None:
                 bests.append(best)
                 assigned_bests[index].append(best)
-            if (score is not None and score[2] >= STRUGGLES_FOR_HELP) or (
-                now > due_at and not is_mastery(best)
+            if (score is not None and score[2] >= STRUGGLES_FOR_HELP) or is_overdue(
+                best, due_at, now
             ):
                 needs_help = True
         for index, unit in enumerate(optional_units):
