@@ -337,6 +337,13 @@ def machine_cpu_seconds() -> float:
     return (total - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def steal_seconds() -> float:
+    """CPU time the hypervisor has given other guests while this machine's CPUs wanted it
+    (every core, /proc/stat's "steal"): the other tenants' share, seen from inside."""
+    values = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    return int(values[7]) / os.sysconf("SC_CLK_TCK") if len(values) > 7 else 0.0
+
+
 def _cpu_times() -> tuple[int, int]:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]  # idle + iowait

@@ -116,7 +116,14 @@ def parse_args(argv=None):
         "--scaling",
         action="store_true",
         help="instead: grow one class through --sizes and measure how cost grows "
-        "(bench/scaling.py; PostgreSQL; ~15 min)",
+        "(bench/scaling.py; PostgreSQL; ~25 min)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="rounds of --scaling's reading and answer loads over every size, the order "
+        "reversed each round (default 4)",
     )
     parser.add_argument(
         "--sizes",

@@ -39,7 +39,7 @@ def run_scaling(args, log) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import build, floors
+    from bench import build, floors, rounds
 
     log("migrating")
     call_command("migrate", verbosity=0)
@@ -48,15 +48,26 @@ def run_scaling(args, log) -> int:
     runner.collectstatic()
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = []
+    snapshots = {}
     have = 0
-    for size in sizes:
-        started = time.monotonic()
-        build.add_students(bench, size - have, log=log)
-        have = size
-        built_seconds = time.monotonic() - started
-        bench = build.find_class()
-        rows.append(measure_size(args, bench, size, built_seconds, log))
-        (runner.OUT / "scaling.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    try:
+        for size in sizes:
+            started = time.monotonic()
+            build.add_students(bench, size - have, log=log)
+            have = size
+            built_seconds = time.monotonic() - started
+            bench = build.find_class()
+            rows.append(measure_size(args, bench, size, built_seconds, log))
+            snapshots[size] = rounds.take_snapshot(database_url, size, log=log)
+        samples = rounds.measure_rounds(args, snapshots, log)
+    finally:
+        rounds.drop_snapshots(database_url, snapshots)
+        rounds.use_database(database_url)
+    for row, size in zip(rows, sizes, strict=True):
+        for name in ("reading", "answer"):
+            row[name].update(rounds.summarise(samples[size], name))
+        row["rss_mb"] = max(sample["rss_mb"] for sample in samples[size])
+    (runner.OUT / "scaling.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     machine = runner.describe_machine()
     write_scaling(Path(args.results), rows, machine, args)
     log(f"wrote the scaling section of {args.results} and bench/scaling.svg")
@@ -75,15 +86,12 @@ def measure_size(args, bench, size, built_seconds, log) -> dict:
     reader_cookie = sessions.cookie(sessions.session_for(bench.reader))
     reading_unit = runner.longest_unit(bench.units)
     reserved_count = runner.RESERVED_POSTS + runner.CALLGRIND_POSTS
+    # As many load students as the rounds will use: the query counts want two of them
+    # answering the same item among the reserved posts.
     pairs = reserved_count + int(args.duration * 3000)
     posts = build.prepare_answer_load(bench, sessions, pairs=pairs, log=log)
-    reserved, wrk_posts = posts[: runner.RESERVED_POSTS], posts[reserved_count:]
+    reserved = posts[: runner.RESERVED_POSTS]
     callgrind_posts = posts[runner.RESERVED_POSTS : reserved_count]
-    post_list = runner.OUT / "answer-posts.tsv"
-    post_list.write_text(
-        "".join(f"{post.path}\t{post.body}\t{post.cookie}\n" for post in wrk_posts),
-        encoding="utf-8",
-    )
     pages = {
         "progress": (f"/classes/{bench.school_class.pk}/progress/", teacher_cookie),
         "analysis": (
@@ -105,6 +113,9 @@ def measure_size(args, bench, size, built_seconds, log) -> dict:
         "attempts": counts["attempts"],
         "responses": counts["responses"],
         "built_s": round(built_seconds, 1),
+        # Their throughput comes later, in rounds over every size (bench/rounds.py).
+        "reading": {"queries": results["reading"]["queries"].warm},
+        "answer": {"queries": results["answer"]["queries"].warm},
     }
     server = runner.start_gunicorn(args.workers)
     try:
@@ -158,67 +169,6 @@ def measure_size(args, bench, size, built_seconds, log) -> dict:
                 "busy": busy,
             }
             log(f"{size}: {name} p50 {single.p50_ms:.1f} ms, {size_.body_bytes:,} B")
-        path, cookie = pages["reading"]
-        measure.wrk(
-            path,
-            duration=2,
-            connections=2,
-            threads=1,
-            headers={"Cookie": cookie},
-            log_name=f"scale{size}-reading-warmup",
-            out=runner.OUT,
-        )
-        busy = measure.wait_until_quiet(max_wait=args.wait_quiet, log=log)
-        cpu = measure.worker_cpu_seconds(server.pid)
-        load = measure.wrk(
-            path,
-            duration=args.duration,
-            connections=args.connections,
-            threads=args.threads,
-            headers={"Cookie": cookie},
-            log_name=f"scale{size}-reading-load",
-            out=runner.OUT,
-        )
-        row["reading"] = {
-            "rps": load.rps,
-            "cpu_ms": 1000 * (measure.worker_cpu_seconds(server.pid) - cpu) / max(1, load.requests),
-            "p50_ms": load.p50_ms,
-            "queries": results["reading"]["queries"].warm,
-            "errors": load.error_count,
-            "busy": busy,
-        }
-        busy = measure.wait_until_quiet(max_wait=args.wait_quiet, log=log)
-        threads = min(args.threads, args.connections)
-        cpu = measure.worker_cpu_seconds(server.pid)
-        load = measure.wrk(
-            "/",
-            duration=args.duration,
-            connections=args.connections,
-            threads=threads,
-            script="answer.lua",
-            script_args=[
-                str(post_list),
-                "0",
-                str(len(wrk_posts)),
-                str(threads),
-                sessions.csrf_token,
-            ],
-            log_name=f"scale{size}-answer-load",
-            out=runner.OUT,
-        )
-        row["answer"] = {
-            "rps": load.rps,
-            "cpu_ms": 1000 * (measure.worker_cpu_seconds(server.pid) - cpu) / max(1, load.requests),
-            "p50_ms": load.p50_ms,
-            "queries": results["answer"]["queries"].warm,
-            "errors": load.error_count,
-            "wrapped": load.wrapped,
-            "busy": busy,
-        }
-        log(f"{size}: reading {row['reading']['rps']:.0f} req/s, answer {load.rps:.0f} req/s")
-        row["rss_mb"] = max(
-            (worker["rss_mb"] for worker in measure.worker_memory(server.pid)), default=0.0
-        )
     finally:
         runner.stop(server)
     if not args.no_instructions:
@@ -392,9 +342,17 @@ def goal_rows(rows) -> list[tuple[str, str, str, bool]]:
     return goals
 
 
-def _instructions(figures: dict) -> str:
-    count = figures.get("instructions")
-    return f"; {count / 1e6:.1f} M" if count else ""
+def _load(figures: dict) -> str:
+    """A load's cell: the median req/s, its rounds' range, then per request the workers' CPU,
+    PostgreSQL's CPU and the instructions."""
+    rounds = figures.get("rounds") or [figures["rps"]]
+    spread = f" ({min(rounds):,.0f}–{max(rounds):,.0f})" if len(rounds) > 1 else ""
+    costs = [f"{figures['cpu_ms']:.1f} ms"]
+    if "database_cpu_ms" in figures:
+        costs.append(f"PG {figures['database_cpu_ms']:.2f} ms")
+    if figures.get("instructions"):
+        costs.append(f"{figures['instructions'] / 1e6:.1f} M")
+    return f"{figures['rps']:,.0f}{spread}; {', '.join(costs)}"
 
 
 def goal_lines(rows) -> list[str]:
@@ -419,7 +377,11 @@ def scaling_markdown(rows, machine, args) -> str:
         "p50: one client (`wrk -c1`, the server's own time), and in brackets the gunicorn "
         "workers' CPU time per request over the same run (`/proc`; less moved by the other "
         "tenants than the p50); throughput: "
-        f"{args.connections} connections for {args.duration:.0f} s; queries: in-process, "
+        f"{args.connections} connections for {args.duration:.0f} s on a copy of each size's "
+        f"database, in {args.rounds} rounds over every size, the order reversed each round "
+        "(`bench/rounds.py`): the median, and in brackets the rounds' lowest and highest; "
+        "per request, the workers' CPU time, PostgreSQL's (its processes in `/proc`) and the "
+        "workers' instructions (callgrind, one request at a time); queries: in-process, "
         "warm; body: as sent with gzip accepted. The machine is shared (2 cores, six "
         "people's work): the CPUs' business before each measurement is in `bench/out/"
         "scaling.json`; instruction counts (the main run's above, and the reading page's and the "
@@ -427,7 +389,8 @@ def scaling_markdown(rows, machine, args) -> str:
         "",
         "| students | answers | build | class page p50 (CPU) | class page queries | "
         "class page body | item analysis p50 (CPU) | first, uncached | analysis queries | "
-        "analysis body | reading req/s (CPU; instructions) | answer req/s (CPU; instructions) "
+        "analysis body | reading req/s (rounds); worker CPU, PG CPU, instructions per request | "
+        "answer req/s (rounds); worker CPU, PG CPU, instructions per request "
         "| worker RSS |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -439,10 +402,8 @@ def scaling_markdown(rows, machine, args) -> str:
             f"{row['progress']['body_bytes'] / 1000:,.1f} KB | "
             f"{row['analysis']['p50_ms']:,.1f} ms ({row['analysis']['cpu_ms']:,.1f}) | "
             f"{row['analysis']['first_ms']:,.0f} ms | {row['analysis']['queries']} | "
-            f"{row['analysis']['body_bytes'] / 1000:,.1f} KB | {row['reading']['rps']:,.0f} "
-            f"({row['reading']['cpu_ms']:.1f} ms{_instructions(row['reading'])}) | "
-            f"{row['answer']['rps']:,.0f} ({row['answer']['cpu_ms']:.1f} ms"
-            f"{_instructions(row['answer'])}) | {row['rss_mb']:.0f} MB |"
+            f"{row['analysis']['body_bytes'] / 1000:,.1f} KB | {_load(row['reading'])} | "
+            f"{_load(row['answer'])} | {row['rss_mb']:.0f} MB |"
         )
     xs = [row["students"] for row in rows]
     lines += [
