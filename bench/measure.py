@@ -62,6 +62,7 @@ def wrk(
     script_args: list[str] | None = None,
     log_name: str,
     out: Path,
+    port: int = PORT,
 ) -> WrkResult:
     threads = min(threads, connections)
     command = [
@@ -76,7 +77,7 @@ def wrk(
     ]
     for name, value in {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]
-    command.append(BASE_URL + path)
+    command.append(f"http://{HOST}:{port}{path}")
     if script_args:
         command += ["--", *script_args]
     run = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -117,10 +118,15 @@ class Bytes:
 
 
 def fetch(
-    path: str, *, method: str = "GET", headers: dict | None = None, body: str | None = None
+    path: str,
+    *,
+    method: str = "GET",
+    headers: dict | None = None,
+    body: str | None = None,
+    port: int = PORT,
 ) -> tuple[Bytes, bytes]:
     """One request over HTTP/1.1 with Accept-Encoding: gzip; sizes as they came on the wire."""
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
     all_headers = {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
     conn.request(method, path, body=body, headers=all_headers)
     response = conn.getresponse()
@@ -147,11 +153,11 @@ def fetch(
     )
 
 
-def wait_until_up(path: str = "/healthz", timeout: float = 30) -> None:
+def wait_until_up(path: str = "/healthz", timeout: float = 30, port: int = PORT) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            result, _body = fetch(path)
+            result, _body = fetch(path, port=port)
             if result.status == 200:
                 return
         except OSError:

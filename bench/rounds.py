@@ -1,30 +1,33 @@
 """The reading page's and the answer POST's throughput at each class size of ``--scaling``, in
-rounds over copies of each size's database.
+short slices alternating between the sizes.
 
 On this shared 2-core VM the same load on the same database moves by a fifth from one minute
 to the next. Measured once per size, in growing order, that drift reads as growth with the
-class (or hides it). So each size's database is kept (a PostgreSQL template copy, taken as the
-size is reached), and the loads run in rounds over all the sizes, the order reversed every
-round (30 → 3,000, then 3,000 → 30, …): each size is measured early and late alike. A size's
-figure is the median of its rounds; every round's figure is kept beside it, so the spread of
-one size can be set against the difference between sizes.
+class (or hides it); a run of 2026-12-04 measured 440 and then 333 req/s on the same size a
+minute apart, and four rounds of 40 s a size still left the sizes' medians 10 % apart, in
+favour of the largest. So each size's database is kept (a PostgreSQL template copy, taken as
+the size is reached), every size gets its own gunicorn at once, on its own port, and the load
+goes to them in turn in slices of a few seconds, the order reversed each round (30 → 3,000,
+then 3,000 → 30, …): the sizes are measured within seconds of each other, all through the
+run. A size's figure is its slices' requests over their seconds; every slice's req/s is kept
+beside it, so the spread within a size can be set against the difference between sizes.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 WARM_POSTS = 20
+FIRST_PORT = 8151
 
 
 @dataclass
 class LoadCosts:
-    """Where a load's time went, per request: the gunicorn workers' CPU, PostgreSQL's, and the
-    share of the run the hypervisor gave to other guests (steal). When req/s moves between
-    sizes with the instructions unchanged, these tell the app's cost from the machine's."""
+    """What a slice used: the gunicorn workers' CPU, PostgreSQL's, and the CPU time the
+    hypervisor gave to other guests (steal). When req/s moves between sizes with the
+    instructions unchanged, these tell the app's cost from the machine's."""
 
     master_pid: int
     postmaster: int | None
@@ -44,18 +47,31 @@ class LoadCosts:
             measure.steal_seconds(),
         )
 
-    def per_request(self, requests: int, seconds: float) -> dict:
+    def used(self) -> dict:
         from bench import measure
 
-        worker = measure.worker_cpu_seconds(self.master_pid) - self.worker
-        database = measure.database_cpu_seconds_since(self.postmaster, self.database)
-        steal = measure.steal_seconds() - self.steal
-        cpus = os.cpu_count() or 1
         return {
-            "cpu_ms": 1000 * worker / max(1, requests),
-            "database_cpu_ms": 1000 * database / max(1, requests),
-            "steal": steal / (cpus * seconds) if seconds else 0.0,
+            "worker_s": measure.worker_cpu_seconds(self.master_pid) - self.worker,
+            "database_s": measure.database_cpu_seconds_since(self.postmaster, self.database),
+            "steal_s": measure.steal_seconds() - self.steal,
         }
+
+
+@dataclass
+class SizeServer:
+    """One class size's gunicorn, on its own port over the size's copy, and its loads."""
+
+    size: int
+    port: int
+    process: object
+    reading_path: str
+    reader_cookie: str
+    post_list: str
+    post_count: int
+    csrf_token: str
+    next_post: int = 0
+    warm_posts: list = field(default_factory=list)
+    slices: dict = field(default_factory=lambda: {"reading": [], "answer": []})
 
 
 def snapshot_name(database_url: str, size: int) -> str:
@@ -141,130 +157,184 @@ def round_orders(sizes, rounds: int) -> list[list[int]]:
     return [list(sizes) if index % 2 == 0 else list(reversed(sizes)) for index in range(rounds)]
 
 
-def measure_rounds(args, snapshots: dict[int, str], log) -> dict[int, list[dict]]:
-    """Every size's loads, once a round; returns each size's rounds in the order they ran."""
-    samples: dict[int, list[dict]] = {size: [] for size in snapshots}
-    started = time.monotonic()
-    for index, order in enumerate(round_orders(list(snapshots), args.rounds)):
-        for size in order:
-            use_database(snapshots[size])
-            # When it ran: a drift with time shows against this, whatever the size.
-            at_s = time.monotonic() - started
-            sample = {"round": index + 1, "at_s": round(at_s, 1)}
-            sample.update(measure_once(args, size, index, log))
-            samples[size].append(sample)
+def measure_rounds(args, snapshots: dict[int, str], log) -> dict[int, dict]:
+    """Every size's gunicorn at once; then ``args.rounds`` rounds, each a reading slice and an
+    answer slice at every size in turn. Returns each size's summary of both loads, and its
+    workers' RSS at the end."""
+    from bench import measure
+    from bench import run as runner
+
+    postmaster = None
+    servers: dict[int, SizeServer] = {}
+    seconds = slice_seconds(args)
+    try:
+        for index, (size, url) in enumerate(snapshots.items()):
+            use_database(url)
+            postmaster = postmaster or measure.postmaster_pid()
+            servers[size] = start_server(args, size, url, FIRST_PORT + index)
+        for server in servers.values():
+            warm_up(server)
+        started = time.monotonic()
+        for index, order in enumerate(round_orders(list(servers), args.rounds)):
+            busy = measure.wait_until_quiet(max_wait=args.wait_quiet, log=log)
+            for name in ("reading", "answer"):
+                for size in order:
+                    server = servers[size]
+                    at_s = time.monotonic() - started
+                    figures = run_slice(args, server, name, seconds, postmaster, f"r{index + 1}")
+                    server.slices[name].append(
+                        {"round": index + 1, "at_s": round(at_s, 1), "busy": busy, **figures}
+                    )
             log(
-                f"round {index + 1}, {size}: reading {sample['reading']['rps']:.0f} req/s, "
-                f"answer {sample['answer']['rps']:.0f} req/s"
+                f"round {index + 1}: "
+                + ", ".join(
+                    f"{size} {servers[size].slices['reading'][-1]['rps']:.0f}"
+                    f"/{servers[size].slices['answer'][-1]['rps']:.0f}"
+                    for size in order
+                )
+                + " req/s (reading/answer)"
             )
-    return samples
+        return {
+            size: {
+                "reading": summarise(server.slices["reading"]),
+                "answer": summarise(server.slices["answer"]),
+                "rss_mb": max(
+                    (worker["rss_mb"] for worker in measure.worker_memory(server.process.pid)),
+                    default=0.0,
+                ),
+            }
+            for size, server in servers.items()
+        }
+    finally:
+        for server in servers.values():
+            runner.stop(server.process)
 
 
-def measure_once(args, size: int, round_index: int, log) -> dict:
-    """One round at one size: a fresh gunicorn on the size's copy; the reading page under
-    load, then the answer POST under load (fresh open attempts for the load's students)."""
-    from bench import build, measure
+def slice_seconds(args) -> int:
+    """Each load gets twice ``--duration`` at each size, in ``--rounds`` slices of at least
+    two seconds (wrk counts whole seconds)."""
+    return max(2, round(2 * args.duration / args.rounds))
+
+
+def start_server(args, size: int, database_url: str, port: int) -> SizeServer:
+    """The size's gunicorn, with the load prepared in its copy: the reader's session, fresh
+    open attempts for the load's students and their POSTs in a list of the size's own."""
+    from bench import build
     from bench import run as runner
 
     bench = build.find_class()
     sessions = build.Sessions.new()
-    reader_cookie = sessions.cookie(sessions.session_for(bench.reader))
-    reading_path = runner.longest_unit(bench.units).get_absolute_url()
-    posts = build.prepare_answer_load(
-        bench, sessions, pairs=WARM_POSTS + int(args.duration * 3000), log=lambda _message: None
-    )
-    warm, wrk_posts = posts[:WARM_POSTS], posts[WARM_POSTS:]
-    post_list = runner.OUT / "answer-posts.tsv"
+    pairs = WARM_POSTS + int(2 * args.duration * 1500)
+    posts = build.prepare_answer_load(bench, sessions, pairs=pairs, log=lambda _message: None)
+    post_list = runner.OUT / f"answer-posts-{size}.tsv"
     post_list.write_text(
-        "".join(f"{post.path}\t{post.body}\t{post.cookie}\n" for post in wrk_posts),
+        "".join(f"{post.path}\t{post.body}\t{post.cookie}\n" for post in posts),
         encoding="utf-8",
     )
-    tag = f"scale{size}-round{round_index + 1}"
-    postmaster = measure.postmaster_pid()
-    server = runner.start_gunicorn(args.workers)
-    sample = {}
-    try:
-        measure.wait_until_up()
-        for post in warm:
-            headers = runner.post_headers(post, sessions)
-            measure.fetch(post.path, method="POST", headers=headers, body=post.body)
-        measure.wrk(
-            reading_path,
-            duration=2,
-            connections=2,
-            threads=1,
-            headers={"Cookie": reader_cookie},
-            log_name=f"{tag}-reading-warmup",
-            out=runner.OUT,
-        )
-        busy = measure.wait_until_quiet(max_wait=args.wait_quiet, log=log)
-        costs = LoadCosts.start(server.pid, postmaster)
+    server = SizeServer(
+        size=size,
+        port=port,
+        process=runner.start_gunicorn(args.workers, port=port, database_url=database_url),
+        reading_path=runner.longest_unit(bench.units).get_absolute_url(),
+        reader_cookie=sessions.cookie(sessions.session_for(bench.reader)),
+        post_list=str(post_list),
+        post_count=len(posts),
+        csrf_token=sessions.csrf_token,
+    )
+    server.warm_posts = [
+        (post.path, runner.post_headers(post, sessions), post.body) for post in posts[:WARM_POSTS]
+    ]
+    server.next_post = WARM_POSTS
+    return server
+
+
+def warm_up(server: SizeServer) -> None:
+    from bench import measure
+    from bench import run as runner
+
+    measure.wait_until_up(port=server.port)
+    for path, headers, body in server.warm_posts:
+        measure.fetch(path, method="POST", headers=headers, body=body, port=server.port)
+    measure.wrk(
+        server.reading_path,
+        duration=2,
+        connections=2,
+        threads=1,
+        headers={"Cookie": server.reader_cookie},
+        log_name=f"scale{server.size}-reading-warmup",
+        out=runner.OUT,
+        port=server.port,
+    )
+
+
+def run_slice(args, server: SizeServer, name: str, seconds: int, postmaster, tag: str) -> dict:
+    """One slice of one load at one size: wrk for ``seconds``, and what it used."""
+    from bench import measure
+    from bench import run as runner
+
+    costs = LoadCosts.start(server.process.pid, postmaster)
+    if name == "reading":
         load = measure.wrk(
-            reading_path,
-            duration=args.duration,
+            server.reading_path,
+            duration=seconds,
             connections=args.connections,
             threads=args.threads,
-            headers={"Cookie": reader_cookie},
-            log_name=f"{tag}-reading-load",
+            headers={"Cookie": server.reader_cookie},
+            log_name=f"scale{server.size}-{tag}-reading",
             out=runner.OUT,
+            port=server.port,
         )
-        sample["reading"] = {
-            "rps": load.rps,
-            **costs.per_request(load.requests, load.seconds),
-            "p50_ms": load.p50_ms,
-            "errors": load.error_count,
-            "busy": busy,
-        }
-        busy = measure.wait_until_quiet(max_wait=args.wait_quiet, log=log)
+    else:
         threads = min(args.threads, args.connections)
-        costs = LoadCosts.start(server.pid, postmaster)
         load = measure.wrk(
             "/",
-            duration=args.duration,
+            duration=seconds,
             connections=args.connections,
             threads=threads,
             script="answer.lua",
             script_args=[
-                str(post_list),
-                "0",
-                str(len(wrk_posts)),
+                server.post_list,
+                str(server.next_post),
+                str(server.post_count - server.next_post),
                 str(threads),
-                sessions.csrf_token,
+                server.csrf_token,
             ],
-            log_name=f"{tag}-answer-load",
+            log_name=f"scale{server.size}-{tag}-answer",
             out=runner.OUT,
+            port=server.port,
         )
-        sample["answer"] = {
-            "rps": load.rps,
-            **costs.per_request(load.requests, load.seconds),
-            "p50_ms": load.p50_ms,
-            "errors": load.error_count,
-            "wrapped": load.wrapped,
-            "busy": busy,
-        }
-        sample["rss_mb"] = max(
-            (worker["rss_mb"] for worker in measure.worker_memory(server.pid)), default=0.0
-        )
-    finally:
-        runner.stop(server)
-    return sample
-
-
-def summarise(samples: list[dict], name: str) -> dict:
-    """A size's figures for one load: the median of its rounds, every round's req/s beside it,
-    the errors and wrapped lists summed, the busiest machine and the most steal seen."""
-    rounds = [sample[name] for sample in samples]
-    summary = {
-        key: statistics.median(figures[key] for figures in rounds)
-        for key in ("rps", "cpu_ms", "database_cpu_ms", "p50_ms")
+        # The threads share the list out line by line and need not keep pace: the margin
+        # keeps the next slice off the lines the faster thread has used.
+        server.next_post += load.requests + 100 * args.connections
+    return {
+        "rps": load.rps,
+        "requests": load.requests,
+        "seconds": load.seconds,
+        "p50_ms": load.p50_ms,
+        "errors": load.error_count,
+        "wrapped": load.wrapped,
+        **costs.used(),
     }
-    summary["rounds"] = [figures["rps"] for figures in rounds]
-    summary["samples"] = [
-        {"round": sample["round"], "at_s": sample["at_s"], **sample[name]} for sample in samples
-    ]
-    summary["errors"] = sum(figures["errors"] for figures in rounds)
-    summary["busy"] = max(figures["busy"] for figures in rounds)
-    summary["steal"] = max(figures["steal"] for figures in rounds)
-    if name == "answer":
-        summary["wrapped"] = sum(figures["wrapped"] for figures in rounds)
-    return summary
+
+
+def summarise(slices: list[dict]) -> dict:
+    """A size's figures for one load: its slices' requests over their seconds, the CPU per
+    request over all of them, every slice's req/s beside them, the errors and double submits
+    summed, the busiest machine and the steal's share of the CPUs' time."""
+    import statistics
+
+    requests = sum(piece["requests"] for piece in slices)
+    seconds = sum(piece["seconds"] for piece in slices)
+    cpus = os.cpu_count() or 1
+    return {
+        "rps": requests / seconds if seconds else 0.0,
+        "cpu_ms": 1000 * sum(piece["worker_s"] for piece in slices) / max(1, requests),
+        "database_cpu_ms": 1000 * sum(piece["database_s"] for piece in slices) / max(1, requests),
+        "steal": sum(piece["steal_s"] for piece in slices) / (cpus * seconds) if seconds else 0.0,
+        "p50_ms": statistics.median(piece["p50_ms"] for piece in slices),
+        "rounds": [piece["rps"] for piece in slices],
+        "errors": sum(piece["errors"] for piece in slices),
+        "wrapped": sum(piece["wrapped"] for piece in slices),
+        "busy": max(piece["busy"] for piece in slices),
+        "slices": slices,
+    }

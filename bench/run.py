@@ -116,14 +116,15 @@ def parse_args(argv=None):
         "--scaling",
         action="store_true",
         help="instead: grow one class through --sizes and measure how cost grows "
-        "(bench/scaling.py; PostgreSQL; ~25 min)",
+        "(bench/scaling.py; PostgreSQL; ~20 min)",
     )
     parser.add_argument(
         "--rounds",
         type=int,
-        default=4,
-        help="rounds of --scaling's reading and answer loads over every size, the order "
-        "reversed each round (default 4)",
+        default=10,
+        help="rounds of --scaling's reading and answer loads: in each, a slice of each load at "
+        "every size in turn, the order reversed each round; every load gets twice --duration "
+        "at each size in all (default 10: slices of 3 s)",
     )
     parser.add_argument(
         "--sizes",
@@ -214,16 +215,21 @@ def collectstatic() -> None:
     )
 
 
-def start_gunicorn(workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    workers: int, *, port: int | None = None, database_url: str | None = None
+) -> subprocess.Popen:
     """The app under gunicorn, with the benchmark's settings: the app's own plus the floors'
-    URLs (``bench.settings``, ``bench.urls``)."""
+    URLs (``bench.settings``, ``bench.urls``); on the benchmark's port and database unless
+    told others (``--scaling`` runs one for each class size at once)."""
     from bench import measure
 
-    log = (OUT / "gunicorn.log").open("w")
+    port = port or measure.PORT
+    log = (OUT / ("gunicorn.log" if port == measure.PORT else f"gunicorn-{port}.log")).open("w")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "BENCH_READING_BODY": str(OUT / "response-reading.html"),
+        **({"DATABASE_URL": database_url} if database_url else {}),
     }
     return subprocess.Popen(
         [
@@ -234,7 +240,7 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
             "-w",
             str(workers),
             "-b",
-            f"127.0.0.1:{measure.PORT}",
+            f"127.0.0.1:{port}",
             "--no-control-socket",
         ],
         cwd=ROOT,

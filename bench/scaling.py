@@ -65,8 +65,8 @@ def run_scaling(args, log) -> int:
         rounds.use_database(database_url)
     for row, size in zip(rows, sizes, strict=True):
         for name in ("reading", "answer"):
-            row[name].update(rounds.summarise(samples[size], name))
-        row["rss_mb"] = max(sample["rss_mb"] for sample in samples[size])
+            row[name].update(samples[size][name])
+        row["rss_mb"] = samples[size]["rss_mb"]
     (runner.OUT / "scaling.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     machine = runner.describe_machine()
     write_scaling(Path(args.results), rows, machine, args)
@@ -365,6 +365,8 @@ def goal_lines(rows) -> list[str]:
 def scaling_markdown(rows, machine, args) -> str:
     from datetime import UTC, datetime
 
+    from bench import rounds
+
     lines = [
         START,
         "## How cost grows with the class (`python bench/run.py --scaling`)",
@@ -377,9 +379,11 @@ def scaling_markdown(rows, machine, args) -> str:
         "p50: one client (`wrk -c1`, the server's own time), and in brackets the gunicorn "
         "workers' CPU time per request over the same run (`/proc`; less moved by the other "
         "tenants than the p50); throughput: "
-        f"{args.connections} connections for {args.duration:.0f} s on a copy of each size's "
-        f"database, in {args.rounds} rounds over every size, the order reversed each round "
-        "(`bench/rounds.py`): the median, and in brackets the rounds' lowest and highest; "
+        f"{args.connections} connections, {2 * args.duration:.0f} s a size in "
+        f"{args.rounds} slices of {rounds.slice_seconds(args)} s, every size with its own "
+        "gunicorn over a copy of its database at once, the slices going to the sizes in turn "
+        "and the order reversed each round (`bench/rounds.py`): all the slices' requests over "
+        "their seconds, and in brackets the slices' lowest and highest; "
         "per request, the workers' CPU time, PostgreSQL's (its processes in `/proc`) and the "
         "workers' instructions (callgrind, one request at a time); queries: in-process, "
         "warm; body: as sent with gzip accepted. The machine is shared (2 cores, six "
