@@ -375,7 +375,8 @@ def scaling_markdown(rows, machine, args) -> str:
         f"{machine['cpu']}, {machine['database']}, gunicorn {args.workers} sync workers, "
         "local-memory cache. One class grows through the sizes (8 assigned units of 32 items, "
         "1–3 finished attempts per student and unit answering every item: ~500 answers a "
-        "student, raw rows by `bench.build.add_students`); at each size a fresh gunicorn. "
+        "student, raw rows by `bench.build.add_students`); at each size a fresh gunicorn for the "
+        "class page and item analysis. "
         "p50: one client (`wrk -c1`, the server's own time), and in brackets the gunicorn "
         "workers' CPU time per request over the same run (`/proc`; less moved by the other "
         "tenants than the p50); throughput: "
@@ -393,8 +394,8 @@ def scaling_markdown(rows, machine, args) -> str:
         "",
         "| students | answers | build | class page p50 (CPU) | class page queries | "
         "class page body | item analysis p50 (CPU) | first, uncached | analysis queries | "
-        "analysis body | reading req/s (rounds); worker CPU, PG CPU, instructions per request | "
-        "answer req/s (rounds); worker CPU, PG CPU, instructions per request "
+        "analysis body | reading req/s (slices); worker CPU, PG CPU, instructions per request | "
+        "answer req/s (slices); worker CPU, PG CPU, instructions per request "
         "| worker RSS |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -445,7 +446,9 @@ def rewrite_from_json(path: Path, scaling_json: Path) -> None:
 
     django.setup()
     rows = json.loads(scaling_json.read_text(encoding="utf-8"))
-    args = runner.parse_args(["--duration", "10"])
+    # The section states the run's options: a run with other options than the defaults
+    # is described by rerunning it, not by this.
+    args = runner.parse_args([])
     write_scaling(path, rows, runner.describe_machine(), args)
 
 
