@@ -9,8 +9,10 @@ favour of the largest. So each size's database is kept (a PostgreSQL template co
 the size is reached), every size gets its own gunicorn at once, on its own port, and the load
 goes to them in turn in slices of a few seconds, the order reversed each round (30 → 3,000,
 then 3,000 → 30, …): the sizes are measured within seconds of each other, all through the
-run. A size's figure is its slices' requests over their seconds; every slice's req/s is kept
-beside it, so the spread within a size can be set against the difference between sizes.
+run. A size's figure is its slices' requests over their seconds. Its difference from the smallest
+size is judged on the pairs of slices of the same round, seconds apart: the mean ratio and
+its 95 % interval (``paired_change``), so that the goal "flat within 10 %" is met only when
+the whole interval is inside it.
 """
 
 from __future__ import annotations
@@ -52,7 +54,12 @@ class LoadCosts:
 
         return {
             "worker_s": measure.worker_cpu_seconds(self.master_pid) - self.worker,
-            "database_s": measure.database_cpu_seconds_since(self.postmaster, self.database),
+            # All of the server's processes: the other sizes' idle backends and autovacuum too.
+            "database_s": (
+                measure.database_cpu_seconds_since(self.postmaster, self.database)
+                if self.postmaster
+                else None
+            ),
             "steal_s": measure.steal_seconds() - self.steal,
         }
 
@@ -100,9 +107,13 @@ def take_snapshot(database_url: str, size: int, *, log) -> str:
     the rounds; returns its URL. The source must have no other connection while it is copied:
     Django's is closed here, and autovacuum's, which can come at any moment, is waited out."""
     import psycopg
-    from django.db import connections
+    from django.db import connection, connections
     from psycopg import sql
 
+    # The same physical state at every size: the rows just bulk-written are vacuumed (the
+    # copy's counters start at zero, so autovacuum would not come for them there).
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
     connections.close_all()
     source = snapshot_name(database_url, size).rsplit("_", 1)[0]
     name = snapshot_name(database_url, size)
@@ -217,35 +228,61 @@ def slice_seconds(args) -> int:
 
 
 def start_server(args, size: int, database_url: str, port: int) -> SizeServer:
-    """The size's gunicorn, with the load prepared in its copy: the reader's session, fresh
-    open attempts for the load's students and their POSTs in a list of the size's own."""
+    """The size's load, prepared in its copy (the reader's session, fresh open attempts for
+    the load's students and their POSTs in a list of the size's own), and its gunicorn."""
     from bench import build
     from bench import run as runner
 
     bench = build.find_class()
     sessions = build.Sessions.new()
-    pairs = WARM_POSTS + int(2 * args.duration * 1500)
-    posts = build.prepare_answer_load(bench, sessions, pairs=pairs, log=lambda _message: None)
+    posts = build.prepare_answer_load(
+        bench, sessions, pairs=answer_posts_needed(args), log=lambda _message: None
+    )
     post_list = runner.OUT / f"answer-posts-{size}.tsv"
     post_list.write_text(
         "".join(f"{post.path}\t{post.body}\t{post.cookie}\n" for post in posts),
         encoding="utf-8",
     )
-    server = SizeServer(
+    warm_posts = [
+        (post.path, runner.post_headers(post, sessions), post.body) for post in posts[:WARM_POSTS]
+    ]
+    reading_path = runner.longest_unit(bench.units).get_absolute_url()
+    reader_cookie = sessions.cookie(sessions.session_for(bench.reader))
+    return SizeServer(
         size=size,
         port=port,
         process=runner.start_gunicorn(args.workers, port=port, database_url=database_url),
-        reading_path=runner.longest_unit(bench.units).get_absolute_url(),
-        reader_cookie=sessions.cookie(sessions.session_for(bench.reader)),
+        reading_path=reading_path,
+        reader_cookie=reader_cookie,
         post_list=str(post_list),
         post_count=len(posts),
         csrf_token=sessions.csrf_token,
+        next_post=WARM_POSTS,
+        warm_posts=warm_posts,
     )
-    server.warm_posts = [
-        (post.path, runner.post_headers(post, sessions), post.body) for post in posts[:WARM_POSTS]
-    ]
-    server.next_post = WARM_POSTS
-    return server
+
+
+# Answers a second the list is sized for: three times the fastest this VM has served.
+ANSWER_RATE_ROOM = 1500
+
+
+def answer_posts_needed(args) -> int:
+    """Every answer slice at one size its own unanswered pairs, with the margin each slice
+    skips (``next_answer_post``), so that no request is a double submit (which stores
+    nothing and would flatter the req/s)."""
+    per_slice = slice_seconds(args) * ANSWER_RATE_ROOM + SLICE_MARGIN_PER_CONNECTION * (
+        args.connections
+    )
+    return WARM_POSTS + args.rounds * per_slice
+
+
+# wrk's threads take the list's lines in turn and need not keep pace with each other: the
+# next slice starts this far past the requests sent, off the lines the faster thread used.
+SLICE_MARGIN_PER_CONNECTION = 100
+
+
+def next_answer_post(first: int, requests: int, connections: int) -> int:
+    return first + requests + SLICE_MARGIN_PER_CONNECTION * connections
 
 
 def warm_up(server: SizeServer) -> None:
@@ -253,6 +290,9 @@ def warm_up(server: SizeServer) -> None:
     from bench import run as runner
 
     measure.wait_until_up(port=server.port)
+    if server.process.poll() is not None:
+        # Something else answered on the port: this size's gunicorn could not bind it.
+        raise RuntimeError(f"gunicorn for {server.size} students exited: port {server.port}")
     for path, headers, body in server.warm_posts:
         measure.fetch(path, method="POST", headers=headers, body=body, port=server.port)
     measure.wrk(
@@ -286,6 +326,9 @@ def run_slice(args, server: SizeServer, name: str, seconds: int, postmaster, tag
         )
     else:
         threads = min(args.threads, args.connections)
+        left = server.post_count - server.next_post
+        if left < SLICE_MARGIN_PER_CONNECTION * args.connections:
+            raise RuntimeError(f"{server.size}: the answer list ran out ({left} left)")
         load = measure.wrk(
             "/",
             duration=seconds,
@@ -303,9 +346,7 @@ def run_slice(args, server: SizeServer, name: str, seconds: int, postmaster, tag
             out=runner.OUT,
             port=server.port,
         )
-        # The threads share the list out line by line and need not keep pace: the margin
-        # keeps the next slice off the lines the faster thread has used.
-        server.next_post += load.requests + 100 * args.connections
+        server.next_post = next_answer_post(server.next_post, load.requests, args.connections)
     return {
         "rps": load.rps,
         "requests": load.requests,
@@ -326,10 +367,10 @@ def summarise(slices: list[dict]) -> dict:
     requests = sum(piece["requests"] for piece in slices)
     seconds = sum(piece["seconds"] for piece in slices)
     cpus = os.cpu_count() or 1
-    return {
+    database = [piece["database_s"] for piece in slices]
+    summary = {
         "rps": requests / seconds if seconds else 0.0,
         "cpu_ms": 1000 * sum(piece["worker_s"] for piece in slices) / max(1, requests),
-        "database_cpu_ms": 1000 * sum(piece["database_s"] for piece in slices) / max(1, requests),
         "steal": sum(piece["steal_s"] for piece in slices) / (cpus * seconds) if seconds else 0.0,
         "p50_ms": statistics.median(piece["p50_ms"] for piece in slices),
         "rounds": [piece["rps"] for piece in slices],
@@ -337,4 +378,41 @@ def summarise(slices: list[dict]) -> dict:
         "wrapped": sum(piece["wrapped"] for piece in slices),
         "busy": max(piece["busy"] for piece in slices),
         "slices": slices,
+    }
+    if None not in database:
+        summary["database_cpu_ms"] = 1000 * sum(database) / max(1, requests)
+    return summary
+
+
+# Student's t at 97.5 % for 1–30 degrees of freedom (beyond: 2.0, a little wide).
+T_975 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14)
+T_975 += (2.13, 2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05)
+T_975 += (2.05, 2.04)
+
+
+def paired_change(slices: list[dict], baseline: list[dict]) -> dict | None:
+    """How a size's req/s differs from the smallest size's, from the pairs of slices of the
+    same round (seconds apart, so sharing the machine's drift): the geometric mean of the
+    ratios, and its 95 % interval (Student's t on the log ratios). None with fewer than two
+    pairs."""
+    import math
+    import statistics
+
+    by_round = {piece["round"]: piece["rps"] for piece in baseline}
+    logs = [
+        math.log(piece["rps"] / by_round[piece["round"]])
+        for piece in slices
+        if by_round.get(piece["round"]) and piece["rps"]
+    ]
+    if len(logs) < 2:
+        return None
+    mean = statistics.mean(logs)
+    degrees = len(logs) - 1
+    t = T_975[degrees - 1] if degrees <= len(T_975) else 2.0
+    half = t * statistics.stdev(logs) / math.sqrt(len(logs))
+    return {
+        "pairs": len(logs),
+        "change": math.exp(mean) - 1,
+        "low": math.exp(mean - half) - 1,
+        "high": math.exp(mean + half) - 1,
     }
