@@ -116,15 +116,16 @@ def parse_args(argv=None):
         "--scaling",
         action="store_true",
         help="instead: grow one class through --sizes and measure how cost grows "
-        "(bench/scaling.py; PostgreSQL; ~20 min)",
+        "(bench/scaling.py; PostgreSQL; ~21 min)",
     )
     parser.add_argument(
         "--rounds",
         type=int,
-        default=10,
-        help="rounds of --scaling's reading and answer loads: in each, a slice of each load at "
-        "every size in turn, the order reversed each round; every load gets twice --duration "
-        "at each size in all (default 10: slices of 3 s)",
+        default=30,
+        help="rounds of --scaling's reading and answer loads (even): in each, a slice of each "
+        "load at every size in turn, the order reversed each round; slices of twice --duration "
+        "over the rounds, at least 2 s (default 30: slices of 2 s, enough pairs for a 95 %% "
+        "interval of about ±5 %% on this VM)",
     )
     parser.add_argument(
         "--sizes",
