@@ -73,8 +73,7 @@ class SizeServer:
     process: object
     reading_path: str
     reader_cookie: str
-    post_list: str
-    post_count: int
+    post_lines: list
     csrf_token: str
     next_post: int = 0
     warm_posts: list = field(default_factory=list)
@@ -222,8 +221,9 @@ def measure_rounds(args, snapshots: dict[int, str], log) -> dict[int, dict]:
 
 
 def slice_seconds(args) -> int:
-    """Each load gets twice ``--duration`` at each size, in ``--rounds`` slices of at least
-    two seconds (wrk counts whole seconds)."""
+    """Twice ``--duration`` shared out over ``--rounds`` slices, but at least two seconds a
+    slice (wrk counts whole seconds): the default 30 rounds make 2 s slices, 60 s a load and
+    size."""
     return max(2, round(2 * args.duration / args.rounds))
 
 
@@ -238,11 +238,6 @@ def start_server(args, size: int, database_url: str, port: int) -> SizeServer:
     posts = build.prepare_answer_load(
         bench, sessions, pairs=answer_posts_needed(args), log=lambda _message: None
     )
-    post_list = runner.OUT / f"answer-posts-{size}.tsv"
-    post_list.write_text(
-        "".join(f"{post.path}\t{post.body}\t{post.cookie}\n" for post in posts),
-        encoding="utf-8",
-    )
     warm_posts = [
         (post.path, runner.post_headers(post, sessions), post.body) for post in posts[:WARM_POSTS]
     ]
@@ -254,8 +249,7 @@ def start_server(args, size: int, database_url: str, port: int) -> SizeServer:
         process=runner.start_gunicorn(args.workers, port=port, database_url=database_url),
         reading_path=reading_path,
         reader_cookie=reader_cookie,
-        post_list=str(post_list),
-        post_count=len(posts),
+        post_lines=[f"{post.path}\t{post.body}\t{post.cookie}\n" for post in posts],
         csrf_token=sessions.csrf_token,
         next_post=WARM_POSTS,
         warm_posts=warm_posts,
@@ -266,14 +260,15 @@ def start_server(args, size: int, database_url: str, port: int) -> SizeServer:
 ANSWER_RATE_ROOM = 1500
 
 
+def answer_posts_per_slice(args) -> int:
+    return slice_seconds(args) * ANSWER_RATE_ROOM + SLICE_MARGIN_PER_CONNECTION * (args.connections)
+
+
 def answer_posts_needed(args) -> int:
     """Every answer slice at one size its own unanswered pairs, with the margin each slice
     skips (``next_answer_post``), so that no request is a double submit (which stores
     nothing and would flatter the req/s)."""
-    per_slice = slice_seconds(args) * ANSWER_RATE_ROOM + SLICE_MARGIN_PER_CONNECTION * (
-        args.connections
-    )
-    return WARM_POSTS + args.rounds * per_slice
+    return WARM_POSTS + args.rounds * answer_posts_per_slice(args)
 
 
 # wrk's threads take the list's lines in turn and need not keep pace with each other: the
@@ -326,9 +321,14 @@ def run_slice(args, server: SizeServer, name: str, seconds: int, postmaster, tag
         )
     else:
         threads = min(args.threads, args.connections)
-        left = server.post_count - server.next_post
-        if left < SLICE_MARGIN_PER_CONNECTION * args.connections:
-            raise RuntimeError(f"{server.size}: the answer list ran out ({left} left)")
+        # Only this slice's lines in the file: wrk runs each thread's init (which reads the
+        # list) before starting the next thread and its clock after the last, so a long list
+        # would give the first thread a head start that counts in the slice.
+        lines = server.post_lines[server.next_post :][: answer_posts_per_slice(args)]
+        if len(lines) < answer_posts_per_slice(args):
+            raise RuntimeError(f"{server.size}: the answer list ran out ({len(lines)} left)")
+        post_list = runner.OUT / f"answer-posts-{server.size}-slice.tsv"
+        post_list.write_text("".join(lines), encoding="utf-8")
         load = measure.wrk(
             "/",
             duration=seconds,
@@ -336,9 +336,9 @@ def run_slice(args, server: SizeServer, name: str, seconds: int, postmaster, tag
             threads=threads,
             script="answer.lua",
             script_args=[
-                server.post_list,
-                str(server.next_post),
-                str(server.post_count - server.next_post),
+                str(post_list),
+                "0",
+                str(len(lines)),
                 str(threads),
                 server.csrf_token,
             ],
@@ -384,7 +384,7 @@ def summarise(slices: list[dict]) -> dict:
     return summary
 
 
-# Student's t at 97.5 % for 1–30 degrees of freedom (beyond: 2.0, a little wide).
+# Student's t at 97.5 % for 1–30 degrees of freedom (beyond: 30's, a little wide).
 T_975 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14)
 T_975 += (2.13, 2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05)
 T_975 += (2.05, 2.04)
@@ -408,7 +408,7 @@ def paired_change(slices: list[dict], baseline: list[dict]) -> dict | None:
         return None
     mean = statistics.mean(logs)
     degrees = len(logs) - 1
-    t = T_975[degrees - 1] if degrees <= len(T_975) else 2.0
+    t = T_975[min(degrees, len(T_975)) - 1]
     half = t * statistics.stdev(logs) / math.sqrt(len(logs))
     return {
         "pairs": len(logs),

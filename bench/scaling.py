@@ -33,6 +33,10 @@ def run_scaling(args, log) -> int:
     if args.database_url == runner.DEFAULT_DATABASE_URL:
         # Its own database: the main run's class stays as it was built.
         args.database_url = runner.DEFAULT_DATABASE_URL + "_scaling"
+    if args.rounds < 2 or args.rounds % 2:
+        # Growing then shrinking: only whole pairs of rounds give every size the same mean
+        # position in time.
+        raise SystemExit("--rounds must be even (2 or more)")
     database_url = runner.configure_environment(args)
     log(f"database: {database_url}")
     runner.prepare_database(database_url, fresh=True)
@@ -49,10 +53,6 @@ def run_scaling(args, log) -> int:
     bench = build.setup_class(units=args.units, items_per_unit=args.items_per_unit, log=log)
     runner.collectstatic()
     sizes = [int(size) for size in args.sizes.split(",")]
-    if args.rounds < 2 or args.rounds % 2:
-        # Growing then shrinking: only whole pairs of rounds give every size the same mean
-        # position in time.
-        raise SystemExit("--rounds must be even (2 or more)")
     rows = []
     snapshots = {}
     have = 0
@@ -276,28 +276,47 @@ def chart_svg(rows) -> str:
     return "\n".join(parts) + "\n"
 
 
-def goal_rows(rows) -> list[tuple[str, str, str, bool]]:
+def paired_goal(rows, name: str, label: str) -> tuple[str, str, str, bool]:
+    """Every size against the smallest, on the pairs of slices of one round. Met only when
+    every size's whole 95 % interval is inside the goal (the slices of one size spread by a
+    fifth on this VM, more than the sizes differ), every slice has its pair, and no slice
+    had an error or a double submit (either would flatter the req/s)."""
     from bench import rounds
 
+    first = rows[0]
+    baseline = first[name]["slices"]
+    ok, parts = True, []
+    for row in rows[1:]:
+        slices = row[name].get("slices", [])
+        paired = rounds.paired_change(slices, baseline)
+        clean = all(not piece["errors"] and not piece["wrapped"] for piece in slices + baseline)
+        if not paired or paired["pairs"] < max(len(slices), len(baseline)) or not clean:
+            ok = False
+            parts.append(f"{row['students']:,}: not comparable")
+            continue
+        ok = ok and -GOALS["flat"] <= paired["low"] and paired["high"] <= GOALS["flat"]
+        parts.append(
+            f"{row['students']:,}: {paired['change']:+.1%} ({paired['low']:+.1%} to "
+            f"{paired['high']:+.1%})"
+        )
+    last = rows[-1]
+    return (
+        f"{label} throughput flat from {first['students']:,} to {last['students']:,}: each size "
+        f"against {first['students']:,} on the pairs of slices of one round, 95 % interval",
+        f"within ±{GOALS['flat']:.0%}",
+        "; ".join(parts)
+        + f" ({len(baseline)} pairs; {first[name]['rps']:,.0f} → {last[name]['rps']:,.0f} req/s)",
+        ok,
+    )
+
+
+def goal_rows(rows) -> list[tuple[str, str, str, bool]]:
     by_size = {row["students"]: row for row in rows}
     first, last = rows[0], rows[-1]
     goals = []
     for name, label in (("reading", "Reading page"), ("answer", "Answer POST")):
-        paired = rounds.paired_change(last[name].get("slices", []), first[name].get("slices", []))
-        if paired:
-            # Met only when the whole interval is inside the goal: the slices of one size
-            # spread by a fifth on this VM, more than the sizes differ.
-            goals.append(
-                (
-                    f"{label} throughput flat from {first['students']:,} to "
-                    f"{last['students']:,} (pairs of slices of one round, 95 % interval)",
-                    f"within ±{GOALS['flat']:.0%}",
-                    f"{paired['change']:+.1%} ({paired['low']:+.1%} to {paired['high']:+.1%}, "
-                    f"{paired['pairs']} pairs); {first[name]['rps']:,.0f} → "
-                    f"{last[name]['rps']:,.0f} req/s",
-                    -GOALS["flat"] <= paired["low"] and paired["high"] <= GOALS["flat"],
-                )
-            )
+        if first[name].get("slices"):
+            goals.append(paired_goal(rows, name, label))
             continue
         change = last[name]["rps"] / first[name]["rps"] - 1 if first[name]["rps"] else 0
         goals.append(
@@ -367,6 +386,16 @@ def goal_rows(rows) -> list[tuple[str, str, str, bool]]:
     return goals
 
 
+def _slicing(rows, args) -> str:
+    """How the run sliced its loads, read off its data (a section rewritten from an older
+    run's JSON describes that run, not today's defaults)."""
+    slices = rows[0]["reading"].get("slices")
+    if not slices:
+        return f"{args.duration:.0f} s a size"
+    seconds = round(sum(piece["seconds"] for piece in slices))
+    return f"{seconds} s a size in {len(slices)} slices of {seconds / len(slices):.0f} s"
+
+
 def _load(figures: dict) -> str:
     """A load's cell: the req/s over all its slices, the slices' range, then per request the
     workers' CPU, PostgreSQL's CPU and the instructions."""
@@ -390,8 +419,6 @@ def goal_lines(rows) -> list[str]:
 def scaling_markdown(rows, machine, args) -> str:
     from datetime import UTC, datetime
 
-    from bench import rounds
-
     lines = [
         START,
         "## How cost grows with the class (`python bench/run.py --scaling`)",
@@ -405,8 +432,7 @@ def scaling_markdown(rows, machine, args) -> str:
         "p50: one client (`wrk -c1`, the server's own time), and in brackets the gunicorn "
         "workers' CPU time per request over the same run (`/proc`; less moved by the other "
         "tenants than the p50); throughput: "
-        f"{args.connections} connections, {args.rounds * rounds.slice_seconds(args)} s a size "
-        f"in {args.rounds} slices of {rounds.slice_seconds(args)} s, every size with its own "
+        f"{args.connections} connections, {_slicing(rows, args)}, every size with its own "
         "gunicorn over a copy of its database at once, the slices going to the sizes in turn "
         "and the order reversed each round (`bench/rounds.py`): all the slices' requests over "
         "their seconds, and in brackets the slices' lowest and highest (the goals compare "

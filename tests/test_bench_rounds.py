@@ -4,6 +4,7 @@ being read as growth (bench/rounds.py)."""
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 
@@ -141,14 +142,73 @@ def test_without_slices_the_flat_goal_compares_the_two_rates():
     assert goals["Answer POST throughput flat from 30 to 3,000"] is False
 
 
+def _flat_goals(rows):
+    return {
+        goal.split(":")[0]: (measured, ok) for goal, _t, measured, ok in scaling.goal_rows(rows)
+    }
+
+
+RATES = [400, 300, 420, 350, 380, 330]
+
+
+def _sliced(students, factors):
+    row = _row(students, 400.0, 400.0)
+    for name in ("reading", "answer"):
+        row[name]["slices"] = [
+            _slice(n, rate * 3 * factor, 3.0, 1.0)
+            for n, (rate, factor) in enumerate(zip(RATES, factors[name], strict=True), 1)
+        ]
+    return row
+
+
 def test_with_slices_the_flat_goal_is_met_only_when_the_whole_interval_is_inside_it():
-    small, large = _row(30, 400.0, 400.0), _row(3000, 400.0, 400.0)
-    rates = [400, 300, 420, 350, 380, 330]
-    small["reading"]["slices"] = [_slice(n, r * 3, 3.0, 1.0) for n, r in enumerate(rates, 1)]
-    large["reading"]["slices"] = [_slice(n, r * 3 * 0.97, 3.0, 1.0) for n, r in enumerate(rates, 1)]
-    small["answer"]["slices"] = small["reading"]["slices"]
-    wide = [440, 250, 480, 330, 300, 380]
-    large["answer"]["slices"] = [_slice(n, r * 3, 3.0, 1.0) for n, r in enumerate(wide, 1)]
-    goals = {goal.split(" (")[0]: ok for goal, _t, _m, ok in scaling.goal_rows([small, large])}
-    assert goals["Reading page throughput flat from 30 to 3,000"] is True
-    assert goals["Answer POST throughput flat from 30 to 3,000"] is False
+    steady = {"reading": [1.0] * 6, "answer": [1.0] * 6}
+    slower = {"reading": [0.97] * 6, "answer": [1.1, 0.83, 1.14, 0.94, 0.79, 1.15]}
+    goals = _flat_goals([_sliced(30, steady), _sliced(3000, slower)])
+    assert goals["Reading page throughput flat from 30 to 3,000"][1] is True
+    assert "-3.0% (-3.0% to -3.0%)" in goals["Reading page throughput flat from 30 to 3,000"][0]
+    assert goals["Answer POST throughput flat from 30 to 3,000"][1] is False
+
+
+def test_every_size_is_judged_not_only_the_largest():
+    steady = {"reading": [1.0] * 6, "answer": [1.0] * 6}
+    middle = {"reading": [0.8] * 6, "answer": [1.0] * 6}
+    goals = _flat_goals([_sliced(30, steady), _sliced(300, middle), _sliced(3000, steady)])
+    measured, ok = goals["Reading page throughput flat from 30 to 3,000"]
+    assert ok is False and "300: -20.0%" in measured
+    assert goals["Answer POST throughput flat from 30 to 3,000"][1] is True
+
+
+def test_a_slice_with_errors_or_double_submits_or_without_its_pair_fails_the_goal():
+    steady = {"reading": [1.0] * 6, "answer": [1.0] * 6}
+    large = _sliced(3000, steady)
+    large["answer"]["slices"][2]["wrapped"] = 5
+    large["reading"]["slices"].pop()
+    goals = _flat_goals([_sliced(30, steady), large])
+    assert goals["Answer POST throughput flat from 30 to 3,000"] == (
+        "3,000: not comparable (6 pairs; 400 → 400 req/s)",
+        False,
+    )
+    assert goals["Reading page throughput flat from 30 to 3,000"][1] is False
+
+
+def test_slices_are_paired_by_their_round_not_by_their_place_in_the_list():
+    baseline = [_slice(n, rate * 3, 3.0, 1.0) for n, rate in enumerate(RATES, 1)]
+    same_rounds_reversed = list(reversed(baseline))
+    paired = rounds.paired_change(same_rounds_reversed, baseline)
+    assert paired["change"] == pytest.approx(0.0)
+    assert paired["low"] == pytest.approx(0.0) and paired["high"] == pytest.approx(0.0)
+
+
+def test_the_interval_uses_students_t_for_the_pairs_degrees_of_freedom():
+    baseline = [_slice(n, 300, 1.0, 1.0) for n in (1, 2, 3)]
+    # Log ratios +0.1, 0, -0.1: mean 0, standard deviation 0.1, three pairs (2 degrees).
+    slices = [_slice(n, 300 * math.exp(d), 1.0, 1.0) for n, d in ((1, 0.1), (2, 0.0), (3, -0.1))]
+    paired = rounds.paired_change(slices, baseline)
+    assert paired["high"] == pytest.approx(math.exp(4.30 * 0.1 / math.sqrt(3)) - 1)
+    # Beyond the table (40 pairs, 39 degrees): 30 degrees' t, a little wide.
+    many = [_slice(n, 300, 1.0, 1.0) for n in range(1, 41)]
+    wobbly = [_slice(n, 300 * math.exp(0.1 * (-1) ** n), 1.0, 1.0) for n in range(1, 41)]
+    spread = statistics.stdev([0.1 * (-1) ** n for n in range(1, 41)])
+    paired = rounds.paired_change(wobbly, many)
+    assert paired["high"] == pytest.approx(math.exp(2.04 * spread / math.sqrt(40)) - 1)
