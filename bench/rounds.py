@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 WARM_POSTS = 20
 FIRST_PORT = 8151
@@ -86,28 +87,15 @@ def snapshot_name(database_url: str, size: int) -> str:
     return f"{dj_database_url.parse(database_url)['NAME']}_{size}"
 
 
-def _admin_connection(database_url: str):
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(database_url)
-    return psycopg.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        autocommit=True,
-    )
-
-
 def take_snapshot(database_url: str, size: int, *, log) -> str:
     """A copy of the benchmark's database as it is now (``CREATE DATABASE … TEMPLATE``), for
     the rounds; returns its URL. The source must have no other connection while it is copied:
-    Django's is closed here, and autovacuum's, which can come at any moment, is waited out."""
+    Django's is closed here; an autovacuum worker or another session on it is retried for."""
     import psycopg
     from django.db import connection, connections
     from psycopg import sql
+
+    from bench.run import admin_connection
 
     # The same physical state at every size: the rows just bulk-written are vacuumed (the
     # copy's counters start at zero, so autovacuum would not come for them there).
@@ -117,7 +105,7 @@ def take_snapshot(database_url: str, size: int, *, log) -> str:
     source = snapshot_name(database_url, size).rsplit("_", 1)[0]
     name = snapshot_name(database_url, size)
     started = time.monotonic()
-    with _admin_connection(database_url) as admin:
+    with admin_connection(database_url) as admin:
         drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
         admin.execute(drop.format(sql.Identifier(name)))
         for attempt in range(30):
@@ -133,15 +121,18 @@ def take_snapshot(database_url: str, size: int, *, log) -> str:
                     raise
                 time.sleep(1)
     log(f"{size}: database copied to {name} in {time.monotonic() - started:.1f} s")
-    return database_url.rsplit("/", 1)[0] + "/" + name
+    parts = urlsplit(database_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def drop_snapshots(database_url: str, sizes) -> None:
     from django.db import connections
     from psycopg import sql
 
+    from bench.run import admin_connection
+
     connections.close_all()
-    with _admin_connection(database_url) as admin:
+    with admin_connection(database_url) as admin:
         for size in sizes:
             name = snapshot_name(database_url, size)
             admin.execute(

@@ -172,18 +172,10 @@ def prepare_database(database_url: str, *, fresh: bool) -> None:
         elif not fresh and not path.exists():
             raise SystemExit(f"{path} does not exist: run without --skip-build first")
         return
-    import psycopg
     from psycopg import sql
 
     name = config["NAME"]
-    with psycopg.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        autocommit=True,
-    ) as conn:
+    with admin_connection(database_url) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if fresh and exists:
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -192,6 +184,23 @@ def prepare_database(database_url: str, *, fresh: bool) -> None:
             if not fresh:
                 raise SystemExit(f"database {name} does not exist: run without --skip-build")
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def admin_connection(database_url: str):
+    """An autocommit connection to the server's ``postgres`` database, as the benchmark's
+    user, for creating, copying and dropping databases."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(database_url)
+    return psycopg.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        autocommit=True,
+    )
 
 
 class Log:
