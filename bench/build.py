@@ -388,6 +388,11 @@ class AnswerPost:
     attempt_id: int
     item_id: int
 
+    @property
+    def list_line(self) -> str:
+        """Its line in the list bench/answer.lua reads: path, body and cookie, tab-separated."""
+        return f"{self.path}\t{self.body}\t{self.cookie}\n"
+
 
 def prepare_answer_load(
     bench: BenchClass, sessions: Sessions, *, pairs: int, log

@@ -91,6 +91,7 @@ def take_snapshot(database_url: str, size: int, *, log) -> str:
     """A copy of the benchmark's database as it is now (``CREATE DATABASE … TEMPLATE``), for
     the rounds; returns its URL. The source must have no other connection while it is copied:
     Django's is closed here; an autovacuum worker or another session on it is retried for."""
+    import dj_database_url
     import psycopg
     from django.db import connection, connections
     from psycopg import sql
@@ -102,7 +103,7 @@ def take_snapshot(database_url: str, size: int, *, log) -> str:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")
     connections.close_all()
-    source = snapshot_name(database_url, size).rsplit("_", 1)[0]
+    source = dj_database_url.parse(database_url)["NAME"]
     name = snapshot_name(database_url, size)
     started = time.monotonic()
     with admin_connection(database_url) as admin:
@@ -240,7 +241,7 @@ def start_server(args, size: int, database_url: str, port: int) -> SizeServer:
         process=runner.start_gunicorn(args.workers, port=port, database_url=database_url),
         reading_path=reading_path,
         reader_cookie=reader_cookie,
-        post_lines=[f"{post.path}\t{post.body}\t{post.cookie}\n" for post in posts],
+        post_lines=[post.list_line for post in posts],
         csrf_token=sessions.csrf_token,
         next_post=WARM_POSTS,
         warm_posts=warm_posts,

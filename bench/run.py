@@ -335,7 +335,7 @@ def main(argv=None) -> int:
     load_count = min(len(wrk_posts) * 2 // 3, int(args.duration * 3000))
     post_list = OUT / "answer-posts.tsv"
     post_list.write_text(
-        "".join(f"{post.path}\t{post.body}\t{post.cookie}\n" for post in wrk_posts),
+        "".join(post.list_line for post in wrk_posts),
         encoding="utf-8",
     )
 
